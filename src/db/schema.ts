@@ -1,0 +1,232 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+/** Money is numeric(10,2) and travels as a decimal string, never a float. */
+const money = (name: string) => numeric(name, { precision: 10, scale: 2, mode: "string" });
+
+export const ORDER_STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: serial("id").primaryKey(),
+    username: varchar("username", { length: 150 }).notNull(),
+    email: varchar("email", { length: 254 }).notNull(),
+    passwordHash: text("password_hash").notNull(),
+    firstName: varchar("first_name", { length: 150 }).notNull().default(""),
+    lastName: varchar("last_name", { length: 150 }).notNull().default(""),
+    phoneNumber: varchar("phone_number", { length: 20 }).notNull().default(""),
+    address: text("address").notNull().default(""),
+    city: varchar("city", { length: 100 }).notNull().default(""),
+    postalCode: varchar("postal_code", { length: 20 }).notNull().default(""),
+    country: varchar("country", { length: 100 }).notNull().default(""),
+    isStaff: boolean("is_staff").notNull().default(false),
+    isActive: boolean("is_active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_username_lower_key").on(sql`lower(${t.username})`),
+    uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
+  ],
+);
+
+/** One row per login session; rotation replaces current_jti, reuse of an old jti revokes the row. */
+export const tokenFamilies = pgTable(
+  "token_families",
+  {
+    id: uuid("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    currentJti: uuid("current_jti").notNull(),
+    createdAt: createdAt(),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("token_families_user_idx").on(t.userId)],
+);
+
+export const categories = pgTable(
+  "categories",
+  {
+    id: serial("id").primaryKey(),
+    name: varchar("name", { length: 100 }).notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("categories_name_lower_key").on(sql`lower(${t.name})`)],
+);
+
+export const products = pgTable(
+  "products",
+  {
+    id: serial("id").primaryKey(),
+    name: varchar("name", { length: 200 }).notNull(),
+    description: text("description").notNull().default(""),
+    price: money("price").notNull(),
+    stock: integer("stock").notNull().default(0),
+    categoryId: integer("category_id")
+      .notNull()
+      .references(() => categories.id, { onDelete: "restrict" }),
+    isArchived: boolean("is_archived").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("products_price_positive", sql`${t.price} > 0`),
+    check("products_stock_non_negative", sql`${t.stock} >= 0`),
+    check("products_name_not_blank", sql`length(${t.name}) > 0`),
+    // Partial indexes: the catalog only ever lists visible products.
+    index("products_created_idx").on(t.createdAt.desc(), t.id.desc()).where(sql`NOT ${t.isArchived}`),
+    index("products_category_created_idx")
+      .on(t.categoryId, t.createdAt.desc(), t.id.desc())
+      .where(sql`NOT ${t.isArchived}`),
+    index("products_category_price_idx").on(t.categoryId, t.price, t.id).where(sql`NOT ${t.isArchived}`),
+    index("products_price_idx").on(t.price, t.id).where(sql`NOT ${t.isArchived}`),
+    index("products_name_idx").on(t.name, t.id).where(sql`NOT ${t.isArchived}`),
+    index("products_stock_idx").on(t.stock, t.id).where(sql`NOT ${t.isArchived}`),
+  ],
+);
+
+export const carts = pgTable("carts", {
+  id: serial("id").primaryKey(),
+  userId: integer("user_id")
+    .notNull()
+    .unique("carts_user_key")
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const cartItems = pgTable(
+  "cart_items",
+  {
+    id: serial("id").primaryKey(),
+    cartId: integer("cart_id")
+      .notNull()
+      .references(() => carts.id, { onDelete: "cascade" }),
+    productId: integer("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    quantity: integer("quantity").notNull(),
+    addedAt: timestamp("added_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("cart_items_cart_product_key").on(t.cartId, t.productId),
+    check("cart_items_quantity_positive", sql`${t.quantity} > 0`),
+  ],
+);
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: serial("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    status: varchar("status", { length: 20, enum: ORDER_STATUSES }).notNull().default("pending"),
+    totalPrice: money("total_price").notNull(),
+    shippingAddress: text("shipping_address").notNull(),
+    phoneNumber: varchar("phone_number", { length: 20 }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("orders_status_valid", sql`${t.status} IN ('pending','processing','shipped','delivered','cancelled')`),
+    check("orders_total_non_negative", sql`${t.totalPrice} >= 0`),
+    index("orders_user_created_idx").on(t.userId, t.createdAt.desc()),
+    index("orders_status_created_idx").on(t.status, t.createdAt.desc()),
+    index("orders_created_idx").on(t.createdAt.desc()),
+  ],
+);
+
+export const orderItems = pgTable(
+  "order_items",
+  {
+    id: serial("id").primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    // Products that appear in orders are archived, never deleted; SET NULL is a last resort.
+    productId: integer("product_id").references(() => products.id, { onDelete: "set null" }),
+    productName: varchar("product_name", { length: 200 }).notNull(),
+    quantity: integer("quantity").notNull(),
+    price: money("price").notNull(),
+  },
+  (t) => [
+    check("order_items_quantity_positive", sql`${t.quantity} > 0`),
+    check("order_items_price_positive", sql`${t.price} > 0`),
+    index("order_items_order_idx").on(t.orderId),
+    index("order_items_product_idx").on(t.productId),
+  ],
+);
+
+export const orderStatusHistory = pgTable(
+  "order_status_history",
+  {
+    id: serial("id").primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    fromStatus: varchar("from_status", { length: 20, enum: ORDER_STATUSES }),
+    toStatus: varchar("to_status", { length: 20, enum: ORDER_STATUSES }).notNull(),
+    changedBy: integer("changed_by").references(() => users.id, { onDelete: "set null" }),
+    changedAt: timestamp("changed_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("order_status_history_order_idx").on(t.orderId, t.id)],
+);
+
+/** Outbox: written in the order's transaction, delivered to the user's Durable Object after commit. */
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    type: varchar("type", { length: 20, enum: ["order_created", "order_update"] }).notNull(),
+    status: varchar("status", { length: 20, enum: ORDER_STATUSES }).notNull(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [index("order_events_undelivered_idx").on(t.id).where(sql`${t.deliveredAt} IS NULL`)],
+);
+
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: varchar("key", { length: 255 }).notNull(),
+    requestHash: text("request_hash").notNull(),
+    statusCode: integer("status_code").notNull(),
+    response: jsonb("response").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
