@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const wranglerBin = fileURLToPath(new URL("../../node_modules/.bin/wrangler", import.meta.url));
+
+/** Keeps wrangler from phoning home: no metrics, no update check, no cf-object fetch. */
+export const offlineEnv = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+export interface DevServer {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `wrangler dev` in its own process group, so stopping it takes workerd along
+ * (killing workerd alone makes wrangler restart it).
+ */
+export function startWranglerDev(opts: { port: number; vars: Record<string, string>; extraArgs?: string[]; quiet?: boolean }): Promise<DevServer> {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--test-scheduled", "--show-interactive-dev-session=false"];
+  for (const [key, value] of Object.entries(opts.vars)) args.push("--var", `${key}:${value}`);
+  args.push(...(opts.extraArgs ?? []));
+  const child = spawn(wranglerBin, args, {
+    env: { ...process.env, ...offlineEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        resolve();
+      }
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {}
+      }, 3000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (!opts.quiet) process.stdout.write(text);
+      output += text;
+      const ready = /Ready on (http:\/\/[\w.:\[\]]+)/.exec(output);
+      if (ready) {
+        output = "";
+        resolve({ child, url: ready[1]!, stop });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      if (!opts.quiet) process.stderr.write(chunk);
+    });
+    child.once("exit", (code) => reject(new Error(`wrangler dev exited with code ${code} before it was ready\n${output}`)));
+  });
+}

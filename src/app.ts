@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "./env";
+import { allowedMethods } from "./lib/allowed-methods";
+import { methodNotAllowed, notFound } from "./lib/errors";
+import { onError } from "./lib/on-error";
+import { requestContext } from "./middleware/request-context";
+import { services } from "./middleware/services";
+import health from "./routes/health";
+import root from "./routes/root";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+const app = new Hono<AppEnv>({ strict: false });
+
+app.use(requestContext());
+app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ detail: "Request body too large." }, 413) }));
+// Registered before `services` so the root answers without opening anything.
+app.route("/api", root);
+app.use("/api/*", services());
+app.use("/ws/*", services());
+
+const routes = app.route("/api", health);
+
+app.notFound((c) => {
+  if (allowedMethods(app.routes, c.req.path).length) throw methodNotAllowed(c.req.method);
+  throw notFound();
+});
+app.onError(onError);
+
+export type AppType = typeof routes;
+export default app;

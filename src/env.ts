@@ -1,0 +1,76 @@
+import * as z from "zod";
+import type { Cache } from "./lib/cache";
+import type { Db } from "./db/client";
+
+/** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
+export interface Secrets {
+  DATABASE_URL: string;
+  JWT_SECRET: string;
+  JWT_SECRET_PREVIOUS?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Local stack only: host:port of the WebSocket-to-TCP proxy standing in for Neon's. */
+  PG_WS_PROXY?: string;
+  /** Prefix for every Redis key, so test files and environments never collide. */
+  REDIS_PREFIX?: string;
+  LOGIN_LIMIT_PER_USERNAME?: string;
+  LOGIN_LIMIT_PER_IP?: string;
+  REGISTER_LIMIT_PER_IP?: string;
+  LOG_REQUESTS?: string;
+  APP_VERSION?: string;
+}
+
+export type Bindings = Env & Secrets;
+
+export interface AuthUser {
+  id: number;
+  username: string;
+  isStaff: boolean;
+}
+
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: {
+    config: Config;
+    db: Db;
+    cache: Cache;
+    requestId: string;
+    user: AuthUser;
+  };
+};
+
+const seconds = z.coerce.number().int().positive();
+const limit = z.coerce.number().int().positive();
+
+const configSchema = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+  JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  PG_WS_PROXY: z.string().regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port").optional(),
+  REDIS_PREFIX: z.string().default(""),
+  ACCESS_TOKEN_TTL: seconds.default(900),
+  REFRESH_TOKEN_TTL: seconds.default(604800),
+  LOGIN_LIMIT_PER_USERNAME: limit.default(10),
+  LOGIN_LIMIT_PER_IP: limit.default(50),
+  REGISTER_LIMIT_PER_IP: limit.default(100),
+  LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  APP_VERSION: z.string().default("0.1.0"),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const parsed = new WeakMap<object, Config>();
+
+/** Parses the bindings once per env object; a bad value fails loudly with every bad key. */
+export function readConfig(env: Bindings): Config {
+  let config = parsed.get(env);
+  if (!config) {
+    const result = configSchema.safeParse(env);
+    if (!result.success) throw new Error(`Invalid configuration: ${z.prettifyError(result.error)}`);
+    config = result.data;
+    parsed.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,69 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import type { Config } from "../env";
+import { log } from "./log";
+
+export type CacheState = "ok" | "down" | "off";
+
+/**
+ * Redis behind a fail-open wall: every failure is logged and answered as a miss,
+ * so a Redis outage slows the API down instead of breaking it.
+ */
+export class Cache {
+  readonly redis: Redis | null;
+  readonly prefix: string;
+  readonly requestId: string;
+
+  constructor(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_PREFIX">, requestId: string) {
+    const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
+    this.redis = url && token
+      ? new Redis({ url, token, retry: false, signal: () => AbortSignal.timeout(1000), enableTelemetry: false })
+      : null;
+    this.prefix = config.REDIS_PREFIX;
+    this.requestId = requestId;
+  }
+
+  get enabled(): boolean {
+    return this.redis !== null;
+  }
+
+  key(...parts: (string | number)[]): string {
+    return this.prefix + parts.join(":");
+  }
+
+  async get<T>(key: string): Promise<T | null> {
+    return this.attempt("get", null, (r) => r.get<T>(key));
+  }
+
+  async mget<T>(keys: string[]): Promise<(T | null)[]> {
+    return this.attempt("mget", keys.map(() => null), (r) => r.mget<(T | null)[]>(...keys));
+  }
+
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.attempt("set", null, (r) => r.set(key, value, { ex: ttlSeconds }));
+  }
+
+  /** False when Redis is unavailable; callers decide whether that is safe. */
+  async incr(keys: string[]): Promise<boolean> {
+    return this.attempt("incr", false, async (r) => {
+      const p = r.pipeline();
+      for (const key of keys) p.incr(key);
+      await p.exec();
+      return true;
+    });
+  }
+
+  async ping(): Promise<CacheState> {
+    if (!this.redis) return "off";
+    return this.attempt("ping", "down" as CacheState, async (r) => ((await r.ping()) === "PONG" ? "ok" : "down"));
+  }
+
+  private async attempt<T>(op: string, fallback: T, run: (redis: Redis) => Promise<T>): Promise<T> {
+    if (!this.redis) return fallback;
+    try {
+      return await run(this.redis);
+    } catch (err) {
+      log("warn", "cache unavailable, serving without it", { op, requestId: this.requestId, error: String(err) });
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../env";
+import { ApiError } from "./errors";
+import { log } from "./log";
+
+const sqlState = (err: unknown): string | undefined => {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+};
+
+const looksLikeConnectionFailure = (err: unknown): boolean => {
+  for (let e: unknown = err; e; e = e instanceof Error ? e.cause : undefined) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/connect|terminated|timeout|websocket|socket|ECONNREFUSED|network/i.test(message)) return true;
+    if (!(e instanceof Error)) break;
+  }
+  return false;
+};
+
+/** Postgres errors that mean "the client sent something impossible", not "we broke". */
+const clientDataErrors: Record<string, string> = {
+  "23505": "A record with these values already exists.",
+  "23503": "A referenced object does not exist.",
+  "23514": "A value is out of the allowed range.",
+  "22003": "A number is out of range.",
+  "22P02": "A value has the wrong format.",
+  "22001": "A value is too long.",
+};
+
+/** The one place errors become responses: known ones in the contract's shape, the rest as a bare 500. */
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return c.json(err.body, err.status, err.headers);
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return c.json({ detail: `JSON parse error - ${err.message}` }, 400);
+    if (err.status === 413) return c.json({ detail: "Request body too large." }, 413);
+    return c.json({ detail: err.message || "Error." }, err.status);
+  }
+  const requestId = c.get("requestId");
+  const state = sqlState(err);
+  if (state && clientDataErrors[state]) {
+    log("warn", "database rejected input", { requestId, sqlState: state });
+    return c.json({ non_field_errors: [clientDataErrors[state]] }, 400);
+  }
+  if ((state && /^(08|57P|53)/.test(state)) || (!state && looksLikeConnectionFailure(err))) {
+    log("error", "database unavailable", { requestId, error: String(err) });
+    return c.json({ detail: "Service temporarily unavailable, try again later." }, 503);
+  }
+  log("error", "unhandled error", { requestId, error: String(err), stack: err instanceof Error ? err.stack : undefined });
+  return c.json({ detail: "A server error occurred." }, 500);
+};

@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { readConfig } from "../env";
+import { log } from "../lib/log";
+
+const safeId = /^[\w.-]{1,64}$/;
+
+/** Request id, parsed config and one structured log line per request. */
+export function requestContext(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && safeId.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", requestId);
+    const config = readConfig(c.env);
+    c.set("config", config);
+    await next();
+    // A 101 WebSocket response has immutable headers.
+    if (c.res.status !== 101) c.res.headers.set("X-Request-Id", requestId);
+    if (config.LOG_REQUESTS) {
+      log("info", "request", {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        userId: c.get("user")?.id,
+      });
+    }
+  };
+}

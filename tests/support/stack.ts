@@ -1,0 +1,34 @@
+/** What the global setup hands every test file (plain data: it crosses into workerd). */
+export interface TestStack {
+  adminUrl: string;
+  template: string;
+  pgProxy: string;
+  redis: { restUrl: string; token: string; directUrl: string } | null;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: TestStack;
+  }
+}
+
+export const withDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+export const uniqueName = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+/** Vars a Worker under test needs; each file brings its own database and Redis prefix. */
+export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PG_WS_PROXY: stack.pgProxy,
+    JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+    REDIS_PREFIX: redisPrefix,
+    LOG_REQUESTS: "false",
+    ...(stack.redis ? { UPSTASH_REDIS_REST_URL: stack.redis.restUrl, UPSTASH_REDIS_REST_TOKEN: stack.redis.token } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+import { Pool } from "@neondatabase/serverless";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { inject } from "vitest";
+import app from "../../src/app";
+import { createDb } from "../../src/db/client";
+import type { Bindings } from "../../src/env";
+import { type TestStack, uniqueName, withDatabase, workerVars } from "../support/stack";
+
+async function admin<T>(stack: TestStack, run: (pool: Pool) => Promise<T>): Promise<T> {
+  const { pool } = createDb({ DATABASE_URL: stack.adminUrl, PG_WS_PROXY: stack.pgProxy });
+  try {
+    return await run(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+export interface WorkerHarness {
+  env: Bindings;
+  stack: TestStack;
+  /** Calls the real app inside workerd with this file's own database and Redis prefix. */
+  request(path: string, init?: RequestInit, overrides?: Partial<Bindings>): Promise<Response>;
+  /** Runs SQL on this file's database through the Neon driver. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  drop(): Promise<void>;
+}
+
+/** Clones the migrated template into a database of this file's own. */
+export async function setupWorker(): Promise<WorkerHarness> {
+  const stack = inject("stack");
+  const name = uniqueName("w");
+  await admin(stack, (pool) => pool.query(`CREATE DATABASE "${name}" TEMPLATE "${stack.template}"`));
+  const url = withDatabase(stack.adminUrl, name);
+  const fileEnv = { ...env, ...workerVars(stack, url, `${name}:`) } as Bindings;
+  return {
+    env: fileEnv,
+    stack,
+    async request(path, init, overrides) {
+      const ctx = createExecutionContext();
+      const res = await app.request(path, init, overrides ? { ...fileEnv, ...overrides } : fileEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    },
+    async query(text, params) {
+      const { pool } = createDb({ DATABASE_URL: url, PG_WS_PROXY: stack.pgProxy });
+      try {
+        return (await pool.query(text, params)).rows;
+      } finally {
+        await pool.end();
+      }
+    },
+    drop: () => admin(stack, (pool) => pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+  };
+}
+
+export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  method: init.method ?? "POST",
+  headers: { "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
