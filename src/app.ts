@@ -20,6 +20,7 @@ app.route("/api", root);
 app.use("/api/*", services());
 app.use("/ws/*", services());
 
+// Chained so `AppType` carries every route for `hono/client`.
 const routes = app.route("/api", health);
 
 app.notFound((c) => {

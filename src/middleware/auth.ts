@@ -1,0 +1,38 @@
+import { and, eq } from "drizzle-orm";
+import type { Context, MiddlewareHandler } from "hono";
+import { users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { forbidden, invalidToken, notAuthenticated } from "../lib/errors";
+import { verifyToken } from "../lib/tokens";
+
+/** Verifies the Bearer access token and loads the user, so deleted or deactivated users are refused at once. */
+async function authenticate(c: Context<AppEnv>): Promise<void> {
+  const header = c.req.header("authorization");
+  if (!header) throw notAuthenticated();
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  if (!match) throw invalidToken();
+  const claims = await verifyToken(c.var.config, match[1]!, "access");
+  const [user] = await c.var.db
+    .select({ id: users.id, username: users.username, isStaff: users.isStaff })
+    .from(users)
+    .where(and(eq(users.id, claims.userId), eq(users.isActive, true)));
+  if (!user) throw invalidToken();
+  c.set("user", user);
+}
+
+/** 401 unless a valid access token of an active user is presented; sets `c.var.user`. */
+export function requireAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await authenticate(c);
+    await next();
+  };
+}
+
+/** 401 as `requireAuth`, then 403 for anyone who is not staff. */
+export function requireStaff(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await authenticate(c);
+    if (!c.var.user.isStaff) throw forbidden();
+    await next();
+  };
+}
