@@ -6,6 +6,7 @@ import { methodNotAllowed, notFound } from "./lib/errors";
 import { onError } from "./lib/on-error";
 import { requestContext } from "./middleware/request-context";
 import { services } from "./middleware/services";
+import auth from "./routes/auth";
 import health from "./routes/health";
 import root from "./routes/root";
 
@@ -21,7 +22,7 @@ app.use("/api/*", services());
 app.use("/ws/*", services());
 
 // Chained so `AppType` carries every route for `hono/client`.
-const routes = app.route("/api", health);
+const routes = app.route("/api", health).route("/api/auth", auth);
 
 app.notFound((c) => {
   if (allowedMethods(app.routes, c.req.path).length) throw methodNotAllowed(c.req.method);
