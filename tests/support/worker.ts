@@ -1,0 +1,38 @@
+import { unstable_startWorker } from "wrangler";
+import { inject } from "vitest";
+import { createTestDatabase } from "./database.ts";
+import { type TestStack, uniqueName, workerVars } from "./stack.ts";
+
+export interface RunningWorker {
+  url: string;
+  stack: TestStack;
+  databaseUrl: string;
+  redisPrefix: string;
+  stop(): Promise<void>;
+}
+
+/** The real Worker over real HTTP (wrangler's dev server), on this file's own database. */
+export async function startTestWorker(): Promise<RunningWorker> {
+  Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
+  const stack = inject("stack");
+  const database = await createTestDatabase(stack);
+  const redisPrefix = `${uniqueName("e")}:`;
+  const vars = workerVars(stack, database.url, redisPrefix);
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    bindings: Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "plain_text" as const, value }])),
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, logLevel: "warn" },
+  });
+  await worker.ready;
+  const url = (await worker.url).toString().replace(/\/$/, "");
+  return {
+    url,
+    stack,
+    databaseUrl: database.url,
+    redisPrefix,
+    stop: async () => {
+      await worker.dispose();
+      await database.drop();
+    },
+  };
+}
