@@ -8,6 +8,8 @@ import { requestContext } from "./middleware/request-context";
 import { services } from "./middleware/services";
 import auth from "./routes/auth";
 import health from "./routes/health";
+import notifications from "./routes/notifications";
+import products from "./routes/products";
 import root from "./routes/root";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -22,7 +24,11 @@ app.use("/api/*", services());
 app.use("/ws/*", services());
 
 // Chained so `AppType` carries every route for `hono/client`.
-const routes = app.route("/api", health).route("/api/auth", auth);
+const routes = app
+  .route("/api", health)
+  .route("/api/auth", auth)
+  .route("/api/products", products)
+  .route("/ws", notifications);
 
 app.notFound((c) => {
   if (allowedMethods(app.routes, c.req.path).length) throw methodNotAllowed(c.req.method);

@@ -1,9 +1,110 @@
 import { DurableObject } from "cloudflare:workers";
+import * as z from "zod";
 import type { Bindings } from "../env";
+import { MAX_SOCKETS, RETAINED_EVENTS, type HubEvent, eventMessage, hubEventSchema } from "./events";
 
-/** One object per user: holds that user's WebSockets and their event history. */
+const connectSchema = z.object({
+  audience: z.enum(["user", "staff"]),
+  since: z.coerce.number().int().min(0).optional(),
+  bearer: z.enum(["1"]).optional(),
+});
+
+/**
+ * One object per user (and one for the staff feed): holds that audience's WebSockets with the
+ * Hibernation API, numbers events with a per-hub `seq`, and keeps recent ones for replay.
+ */
 export class UserHub extends DurableObject<Bindings> {
-  async ping(): Promise<string> {
-    return "pong";
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      event_id INTEGER NOT NULL UNIQUE,
+      body TEXT NOT NULL
+    )`);
+    // Answered by the runtime itself, so a ping never wakes a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Upgrades a request the Worker already authenticated; the Worker sets the X-Hub-* headers. */
+  async fetch(request: Request): Promise<Response> {
+    const parsed = connectSchema.safeParse({
+      audience: request.headers.get("x-hub-audience"),
+      since: request.headers.get("x-hub-since") ?? undefined,
+      bearer: request.headers.get("x-hub-bearer") ?? undefined,
+    });
+    if (!parsed.success) return new Response("bad hub request", { status: 400 });
+    if (this.ctx.getWebSockets().length >= MAX_SOCKETS) {
+      return Response.json({ detail: "Too many connections for this user." }, { status: 429 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ audience: parsed.data.audience });
+    server.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" }));
+    if (parsed.data.since !== undefined) this.replay(server, parsed.data.since);
+    const headers = parsed.data.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  /**
+   * Accepts outbox events: each gets the next seq once (a retried event is ignored), is stored,
+   * and is sent to every socket here. Returns the event ids now held, so the caller can mark them delivered.
+   */
+  async deliver(audience: "user" | "staff", input: HubEvent[]): Promise<number[]> {
+    const events = z.array(hubEventSchema).parse(input);
+    const sockets = this.ctx.getWebSockets();
+    for (const event of events) {
+      const seen = this.sql.exec("SELECT 1 FROM events WHERE event_id = ?", event.eventId).toArray();
+      if (seen.length) continue;
+      const { seq } = this.sql
+        .exec<{ seq: number }>("INSERT INTO events (event_id, body) VALUES (?, '') RETURNING seq", event.eventId)
+        .one();
+      const body = JSON.stringify(eventMessage(event, seq, audience));
+      this.sql.exec("UPDATE events SET body = ? WHERE seq = ?", body, seq);
+      for (const ws of sockets) {
+        try {
+          ws.send(body);
+        } catch {
+          // A socket closing right now; its client replays with ?since= on reconnect.
+        }
+      }
+    }
+    this.sql.exec("DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?", RETAINED_EVENTS);
+    return events.map((e) => e.eventId);
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // "ping" never gets here (auto-response); anything else is answered, never fatal.
+    ws.send(JSON.stringify({ type: "error", message: `Unknown message; send "ping" or nothing.`, received: typeof message === "string" ? message.slice(0, 100) : "binary" }));
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "error");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  private replay(ws: WebSocket, since: number): void {
+    const oldest = this.sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM events").one().seq;
+    if (oldest !== null && since < oldest - 1) {
+      ws.send(
+        JSON.stringify({ type: "replay_truncated", oldest_seq: oldest, message: `Events before seq ${oldest} are no longer kept` }),
+      );
+    }
+    for (const row of this.sql.exec<{ body: string }>("SELECT body FROM events WHERE seq > ? ORDER BY seq", since)) {
+      ws.send(row.body);
+    }
   }
 }

@@ -1,0 +1,59 @@
+import { and, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import * as z from "zod";
+import { users } from "../../db/schema";
+import type { AppEnv } from "../../env";
+import { ApiError, forbidden, invalidToken, notAuthenticated } from "../../lib/errors";
+import { verifyToken } from "../../lib/tokens";
+import { validate } from "../../lib/validate";
+import { STAFF_HUB } from "../../realtime/events";
+
+const connectQuery = z.object({
+  token: z.string().max(4096).optional(),
+  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+/** `?token=` or the subprotocol pair `["bearer", token]`, checked before any socket exists. */
+async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, { detail: "Expected a WebSocket upgrade." }, { Upgrade: "websocket" });
+  }
+  const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+  const viaProtocol = protocols[0] === "bearer" ? protocols[1] : undefined;
+  const token = queryToken ?? viaProtocol;
+  if (!token) throw notAuthenticated();
+  const claims = await verifyToken(c.var.config, token, "access");
+  const [user] = await c.var.db
+    .select({ id: users.id, username: users.username, isStaff: users.isStaff })
+    .from(users)
+    .where(and(eq(users.id, claims.userId), eq(users.isActive, true)));
+  if (!user) throw invalidToken();
+  c.set("user", user);
+  return { user, bearer: viaProtocol !== undefined && queryToken === undefined };
+}
+
+/** Hands the upgrade to the hub with only what the Worker verified. */
+function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-hub-audience", audience);
+  if (since !== undefined) headers.set("x-hub-since", String(since));
+  if (bearer) headers.set("x-hub-bearer", "1");
+  const stub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(hubName));
+  return stub.fetch(new Request(c.req.url, { headers }));
+}
+
+const notifications = new Hono<AppEnv>()
+  .get("/orders/notifications", validate("query", connectQuery), async (c) => {
+    const { token, since } = c.req.valid("query");
+    const { user, bearer } = await subscriber(c, token);
+    return forward(c, `user:${user.id}`, "user", since, bearer);
+  })
+  .get("/admin/orders", validate("query", connectQuery), async (c) => {
+    const { token, since } = c.req.valid("query");
+    const { user, bearer } = await subscriber(c, token);
+    if (!user.isStaff) throw forbidden();
+    return forward(c, STAFF_HUB, "staff", since, bearer);
+  });
+
+export default notifications;
