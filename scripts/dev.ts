@@ -28,6 +28,11 @@ try {
   server = await startWranglerDev({ port: cfg.PORT, vars: stack.vars });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\nAPI ready at ${server.url}/api/ in ${seconds}s. Ctrl-C stops everything.\n`);
+  // wrangler dev does not fire Cron Triggers by itself; this stands in for the minute cron.
+  const sweep = setInterval(() => {
+    fetch(`${server!.url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
+  }, 60_000);
+  sweep.unref();
   server.child.once("exit", (code) => {
     if (!stopping) {
       console.error(`wrangler dev exited (${code}); stopping the stack`);
