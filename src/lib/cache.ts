@@ -38,6 +38,11 @@ export class Cache {
     return this.attempt("mget", keys.map(() => null), (r) => r.mget<(T | null)[]>(...keys));
   }
 
+  /** Like `mget`, but `null` when Redis is off or failing, so callers can tell "absent" from "unknown". */
+  async tryMget<T>(keys: string[]): Promise<(T | null)[] | null> {
+    return this.attempt<(T | null)[] | null>("mget", null, (r) => r.mget<(T | null)[]>(...keys));
+  }
+
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     await this.attempt("set", null, (r) => r.set(key, value, { ex: ttlSeconds }));
   }

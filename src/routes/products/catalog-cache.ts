@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
+import type { Cache } from "../../lib/cache";
+import { log } from "../../lib/log";
+import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./catalog-keys";
+
+/*
+ * Catalog responses are cached under keys that embed version counters. A read fetches the
+ * counters, then the entry for those versions; a write increments the counters after its
+ * transaction commits, so every later read, from any client in any region, builds a new key
+ * and never sees the old entry again. Nothing is enumerated or deleted; old entries expire.
+ *
+ * The one gap: if Redis cannot be reached when a write tries to increment (retried once),
+ * entries built before that write can be served again once Redis answers, for at most
+ * CATALOG_TTL_SECONDS. That is logged as an error.
+ */
+
+export type CacheStatus = "HIT" | "MISS" | "BYPASS";
+
+let offLogged = false;
+
+/**
+ * Serves `load()` through the cache and sets `X-Cache`. Redis off or failing: `load()` is served
+ * (`BYPASS`) and nothing is stored, since without the versions no key can be trusted.
+ */
+export async function cachedRead<T>(
+  c: Context<AppEnv>,
+  versionKeys: readonly string[],
+  entryKey: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  const cache = c.var.cache;
+  if (!cache.enabled && !offLogged) {
+    offLogged = true;
+    log("warn", "catalog cache off (no Upstash configured): serving from Postgres", { requestId: c.var.requestId });
+  }
+  const versions = cache.enabled ? await cache.tryMget<number>(versionKeys.map((k) => cache.key(k))) : null;
+  if (!versions) {
+    c.header("X-Cache", "BYPASS");
+    return load();
+  }
+  const key = cache.key(entryKey, `v${versions.map((v) => v ?? 0).join(".")}`);
+  const hit = await cache.get<T>(key);
+  if (hit !== null) {
+    c.header("X-Cache", "HIT");
+    return hit;
+  }
+  const value = await load();
+  c.header("X-Cache", "MISS");
+  // The key is versioned, so storing after the response cannot resurrect stale data.
+  c.executionCtx.waitUntil(cache.set(key, value, CATALOG_TTL_SECONDS));
+  return value;
+}
+
+async function bump(cache: Cache, keys: string[]): Promise<void> {
+  if (!cache.enabled) return;
+  const full = keys.map((k) => cache.key(k));
+  // A retried INCR that had in fact landed only skips a version number, which is harmless.
+  if ((await cache.incr(full)) || (await cache.incr(full))) return;
+  log("error", "catalog cache invalidation failed: older entries may be served until they expire", {
+    requestId: cache.requestId,
+    keys,
+    ttlSeconds: CATALOG_TTL_SECONDS,
+  });
+}
+
+/**
+ * Call after every committed stock change (orders, cancellations): makes product lists, the
+ * category list and the given products' details fresh at once. Never throws.
+ */
+export async function invalidateCatalog(cache: Cache, productIds: readonly number[]): Promise<void> {
+  const ids = [...new Set(productIds)];
+  await bump(cache, [ver.lists, ...ids.map((id) => ver.product(id))]);
+}
+
+/** After a staff write to products or categories: names, categories and counts show in every response. */
+export async function invalidateWholeCatalog(cache: Cache): Promise<void> {
+  await bump(cache, [ver.lists, ver.details]);
+}

@@ -1,0 +1,33 @@
+import { sql } from "drizzle-orm";
+import { categories, products } from "../../db/schema";
+
+/**
+ * Columns of a category with its count of visible products. The count is a correlated
+ * subquery answered from the partial index on (category_id, ...) WHERE NOT is_archived.
+ */
+export const categoryColumns = {
+  id: categories.id,
+  name: categories.name,
+  description: categories.description,
+  createdAt: categories.createdAt,
+  productsCount: sql<number>`(select count(*) from ${products} where ${products.categoryId} = ${categories.id} and not ${products.isArchived})`.mapWith(Number),
+};
+
+export interface CategoryRow {
+  id: number;
+  name: string;
+  description: string;
+  createdAt: Date;
+  productsCount: number;
+}
+
+/** The contract's category JSON, also nested in a product's detail. */
+export const categoryJson = (c: CategoryRow) => ({
+  id: c.id,
+  name: c.name,
+  description: c.description,
+  products_count: c.productsCount,
+  created_at: c.createdAt.toISOString(),
+});
+
+export type CategoryJson = ReturnType<typeof categoryJson>;

@@ -1,0 +1,55 @@
+import * as z from "zod";
+import { INT4_MAX, bodyField, decimalQuery, moneyField, optionalQuery, parseInteger, parsePk, parseText } from "../../lib/fields";
+import { pageParams, queryInt } from "../../lib/pagination";
+
+export const ORDERINGS = ["price", "-price", "created_at", "-created_at", "stock", "-stock", "name", "-name"] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** django-filter's words for a category that is not an id of an existing category. */
+export const INVALID_CATEGORY_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
+
+/** An id that cannot exist (letters, beyond int4) gets the same answer as an unknown one. */
+const categoryFilter = z
+  .string()
+  .regex(/^\s*\d{1,10}\s*$/, INVALID_CATEGORY_CHOICE)
+  .transform(Number)
+  .refine((id) => id >= 1 && id <= INT4_MAX, INVALID_CATEGORY_CHOICE);
+
+const booleanFilter = z.string().transform((value, ctx) => {
+  const v = value.trim().toLowerCase();
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0") return false;
+  ctx.addIssue({ code: "custom", message: "Must be a valid boolean." });
+  return z.NEVER;
+});
+
+export const listQuery = z.object({
+  ...pageParams,
+  category: optionalQuery(categoryFilter),
+  min_price: optionalQuery(decimalQuery()),
+  max_price: optionalQuery(decimalQuery()),
+  in_stock: optionalQuery(booleanFilter),
+  search: optionalQuery(z.string().max(200)),
+  ordering: z.enum(ORDERINGS).default("-created_at"),
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const lowStockQuery = z.object({
+  threshold: queryInt(1, INT4_MAX).default(10),
+  category: optionalQuery(categoryFilter),
+});
+
+const productFields = {
+  name: bodyField(parseText(200)),
+  description: bodyField(parseText(Number.MAX_SAFE_INTEGER, true)).optional(),
+  price: moneyField(),
+  stock: bodyField(parseInteger(0, INT4_MAX)).optional(),
+  category: bodyField(parsePk),
+};
+
+export const productCreate = z.object(productFields);
+/** PUT and PATCH are both partial: the seed's own client sends a partial PUT. */
+export const productUpdate = z.object(productFields).partial();
+
+export type ProductCreate = z.infer<typeof productCreate>;
+export type ProductUpdate = z.infer<typeof productUpdate>;
