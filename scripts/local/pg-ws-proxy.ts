@@ -1,0 +1,85 @@
+// WebSocket-to-TCP proxy that lets the Neon serverless driver (in Node or workerd) reach a
+// plain local Postgres: each WebSocket carries one Postgres connection in binary frames.
+import type { IncomingMessage } from "node:http";
+import { connect, isIPv4, type AddressInfo, type Socket } from "node:net";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+
+// The proxy must never become a way to reach other machines, whoever can talk to it.
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  return isIPv4(h) && h.startsWith("127.");
+}
+
+// Accepts "host:port", "[v6]:port"; returns undefined for anything else.
+function parseTarget(address: string | null): { host: string; port: number } | undefined {
+  const m = address?.match(/^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!host || !(port >= 1 && port <= 65535)) return undefined;
+  return { host, port };
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export async function startPgWsProxy(opts: { port?: number } = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0, perMessageDeflate: false });
+  const sockets = new Set<Socket>();
+
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const target = parseTarget(url.searchParams.get("address"));
+    if (!target || !isLoopback(target.host)) {
+      ws.close(1008, "target not allowed: only loopback addresses");
+      return;
+    }
+
+    const tcp = connect({ host: target.host, port: target.port });
+    tcp.setNoDelay(true);
+    sockets.add(tcp);
+    // The driver writes its startup message right after the upgrade, before TCP is up.
+    let early: Buffer[] | null = [];
+
+    tcp.on("connect", () => {
+      if (early?.length) tcp.write(Buffer.concat(early));
+      early = null;
+    });
+    tcp.on("data", (chunk: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+    });
+    tcp.on("error", () => {
+      if (ws.readyState === ws.OPEN) ws.close(1011, "upstream error");
+    });
+    tcp.on("close", () => {
+      sockets.delete(tcp);
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+    });
+
+    ws.on("message", (data: RawData) => {
+      const buf = toBuffer(data);
+      if (early) early.push(buf);
+      else if (!tcp.destroyed) tcp.write(buf);
+    });
+    ws.on("close", () => tcp.end());
+    ws.on("error", () => tcp.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    wss.once("listening", resolve);
+    wss.once("error", reject);
+  });
+  const port = (wss.address() as AddressInfo).port;
+
+  return {
+    port,
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
