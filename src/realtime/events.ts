@@ -17,6 +17,8 @@ export type HubEvent = z.infer<typeof hubEventSchema>;
 export const RETAINED_EVENTS = 1000;
 /** Sockets one hub accepts; more are refused with 429 before upgrading. */
 export const MAX_SOCKETS = 2000;
+/** Clients only ever need to send "ping"; a larger message closes that socket (1009). */
+export const MAX_CLIENT_MESSAGE = 1024;
 /** The staff feed is one more hub, under a name no user id can take. */
 export const STAFF_HUB = "staff";
 

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type { Bindings } from "../env";
-import { MAX_SOCKETS, RETAINED_EVENTS, type HubEvent, eventMessage, hubEventSchema } from "./events";
+import { MAX_CLIENT_MESSAGE, MAX_SOCKETS, RETAINED_EVENTS, type HubEvent, eventMessage, hubEventSchema } from "./events";
 
 const connectSchema = z.object({
   audience: z.enum(["user", "staff"]),
@@ -76,7 +76,12 @@ export class UserHub extends DurableObject<Bindings> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // "ping" never gets here (auto-response); anything else is answered, never fatal.
+    // "ping" never gets here (auto-response); anything else is answered, never fatal to others.
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_CLIENT_MESSAGE) {
+      ws.close(1009, "Message too big");
+      return;
+    }
     ws.send(JSON.stringify({ type: "error", message: `Unknown message; send "ping" or nothing.`, received: typeof message === "string" ? message.slice(0, 100) : "binary" }));
   }
 
