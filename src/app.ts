@@ -9,6 +9,7 @@ import { services } from "./middleware/services";
 import auth from "./routes/auth";
 import health from "./routes/health";
 import notifications from "./routes/notifications";
+import orders from "./routes/orders";
 import products from "./routes/products";
 import root from "./routes/root";
 
@@ -28,6 +29,7 @@ const routes = app
   .route("/api", health)
   .route("/api/auth", auth)
   .route("/api/products", products)
+  .route("/api/orders", orders)
   .route("/ws", notifications);
 
 app.notFound((c) => {

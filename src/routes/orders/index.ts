@@ -1,0 +1,8 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import cart from "./cart.routes";
+
+/** `/api/orders`: the cart first, so `cart` is never read as an order id. */
+const router = new Hono<AppEnv>().route("/", cart);
+
+export default router;

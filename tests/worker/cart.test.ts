@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WorkerHarness, setupWorker } from "./support";
+import { type Shopper, shop } from "./orders-support";
+
+let w: WorkerHarness;
+let s: ReturnType<typeof shop>;
+beforeAll(async () => {
+  w = await setupWorker();
+  s = shop(w);
+});
+afterAll(() => w.drop());
+
+const CART = "/api/orders/cart/";
+const items = (r: { body: any }) => r.body.cart.cart_items as any[];
+
+describe("cart", () => {
+  it("refuses anonymous callers", async () => {
+    const r = await s.call(null, "GET", CART);
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ detail: "Authentication credentials were not provided." });
+  });
+
+  it("is made on first use, once, and starts empty", async () => {
+    const u = await s.user();
+    const first = await s.call(u, "GET", CART);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({
+      id: expect.any(Number),
+      cart_items: [],
+      total: "0.00",
+      item_count: 0,
+      created_at: expect.stringMatching(/Z$/),
+      updated_at: expect.stringMatching(/Z$/),
+    });
+    const again = await Promise.all([s.call(u, "GET", "/api/orders/cart"), s.call(u, "GET", CART)]);
+    expect(again.map((r) => r.body.id)).toEqual([first.body.id, first.body.id]);
+  });
+
+  it("adds items with the product JSON, adds to an existing line, and sums money exactly", async () => {
+    const u = await s.user();
+    const dime = await s.product("0.10", 50, "Dime");
+    const fifth = await s.product("0.20", 50, "Fifth");
+    const r1 = await s.add(u, dime, 2);
+    expect(r1.status).toBe(200);
+    expect(r1.body.message).toBe("Item added to cart successfully");
+    await s.add(u, fifth);
+    const r3 = await s.call(u, "POST", `${CART}add_item/`, { product_id: String(dime), quantity: "1" });
+    expect(r3.status).toBe(200);
+    expect(items(r3)).toHaveLength(2);
+    expect(items(r3)[0]).toEqual({
+      id: expect.any(Number),
+      product: {
+        id: dime,
+        name: "Dime",
+        description: "",
+        price: "0.10",
+        stock: 50,
+        category: expect.any(Number),
+        category_name: expect.any(String),
+        in_stock: true,
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      },
+      quantity: 3,
+      subtotal: "0.30",
+      added_at: expect.any(String),
+    });
+    expect(r3.body.cart).toMatchObject({ total: "0.50", item_count: 4 });
+  });
+
+  it.each([
+    ["1299.99", 3, [], "3899.97"],
+    ["19.99", 3, [["0.01", 1]], "59.98"],
+  ] as const)("prices %s × %i (+ extras) total %s", async (price, qty, extras, total) => {
+    const u = await s.user();
+    await s.add(u, await s.product(price, 10), qty);
+    for (const [p, q] of extras) await s.add(u, await s.product(p, 10), q);
+    expect((await s.call(u, "GET", CART)).body.total).toBe(total);
+  });
+
+  it("refuses more than the stock, counting what the cart already holds, and changes nothing", async () => {
+    const u = await s.user();
+    const p = await s.product("5.00", 3);
+    expect((await s.add(u, p, 4)).body).toEqual({ quantity: ["Only 3 items available"] });
+    await s.add(u, p, 2);
+    const over = await s.add(u, p, 2);
+    expect(over.status).toBe(400);
+    expect(over.body).toEqual({ quantity: ["Only 3 items available"] });
+    const cart = await s.call(u, "GET", CART);
+    expect(cart.body.cart_items.map((i: any) => i.quantity)).toEqual([2]);
+  });
+
+  it("lets concurrent adds reach the stock but never pass it", async () => {
+    const u = await s.user();
+    const p = await s.product("1.00", 5);
+    const replies = await Promise.all(Array.from({ length: 10 }, () => s.add(u, p, 1)));
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
+    expect((await s.call(u, "GET", CART)).body.item_count).toBe(5);
+  });
+
+  it("answers unknown and archived products on product_id", async () => {
+    const u = await s.user();
+    const gone = await s.product("2.00", 5);
+    await w.query("update products set is_archived = true where id = $1", [gone]);
+    for (const id of [gone, 999999, 99999999999]) {
+      const r = await s.add(u, id);
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ product_id: [`Invalid pk "${id}" - object does not exist.`] });
+    }
+  });
+
+  it.each([
+    [{ quantity: 1 }, { product_id: ["This field is required."] }],
+    [{ product_id: 1, quantity: 0 }, { quantity: ["Ensure this value is greater than or equal to 1."] }],
+    [{ product_id: 1, quantity: 1.5 }, { quantity: ["A valid integer is required."] }],
+    [{ product_id: "x", quantity: true }, { product_id: ["A valid integer is required."], quantity: ["A valid integer is required."] }],
+  ])("validates %j", async (body, errors) => {
+    const r = await s.call(await s.user(), "POST", `${CART}add_item/`, body);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual(errors);
+  });
+
+  it("answers malformed JSON with a 400", async () => {
+    const r = await s.call(await s.user(), "POST", `${CART}add_item/`, "{nope");
+    expect(r.status).toBe(400);
+  });
+
+  it("updates a line, removes it at 0, and checks stock", async () => {
+    const u = await s.user();
+    const p = await s.product("4.50", 5);
+    const line = items(await s.add(u, p, 1))[0].id;
+    const up = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 4 });
+    expect(up.status).toBe(200);
+    expect(up.body.message).toBe("Cart updated");
+    expect(up.body.cart).toMatchObject({ total: "18.00", item_count: 4 });
+    const over = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 6 });
+    expect(over.body).toEqual({ quantity: ["Only 5 items available"] });
+    const neg = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: -1 });
+    expect(neg.status).toBe(400);
+    const zero = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 0 });
+    expect(zero.body.cart).toMatchObject({ cart_items: [], total: "0.00", item_count: 0 });
+  });
+
+  it("treats another user's or an unknown item as not found", async () => {
+    const [a, b] = [await s.user(), await s.user()];
+    const line = items(await s.add(a, await s.product("1.00", 5)))[0].id;
+    for (const [method, path, body] of [
+      ["PUT", `${CART}update_item/`, { item_id: line, quantity: 1 }],
+      ["DELETE", `${CART}remove_item/?item_id=${line}`, undefined],
+      ["DELETE", `${CART}remove_item/?item_id=99999999999`, undefined],
+    ] as const) {
+      const r = await s.call(b, method, path, body);
+      expect(r.status).toBe(404);
+      expect(r.body).toEqual({ detail: "Not found." });
+    }
+    expect((await s.call(a, "GET", CART)).body.item_count).toBe(1);
+  });
+
+  it("removes by ?item_id= and validates it", async () => {
+    const u: Shopper = await s.user();
+    const line = items(await s.add(u, await s.product("1.00", 5)))[0].id;
+    expect((await s.call(u, "DELETE", `${CART}remove_item/`)).body).toEqual({ item_id: ["This field is required."] });
+    expect((await s.call(u, "DELETE", `${CART}remove_item/?item_id=abc`)).body).toEqual({
+      item_id: ["A valid integer is required."],
+    });
+    const r = await s.call(u, "DELETE", `${CART}remove_item/?item_id=${line}`);
+    expect(r.status).toBe(200);
+    expect(r.body.message).toBe("Item removed from cart");
+    expect(r.body.cart.cart_items).toEqual([]);
+  });
+
+  it("clears the cart", async () => {
+    const u = await s.user();
+    await s.add(u, await s.product("1.00", 5));
+    await s.add(u, await s.product("2.00", 5));
+    const r = await s.call(u, "DELETE", `${CART}clear/`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ message: "Cart cleared", cart: { cart_items: [], total: "0.00", item_count: 0 } });
+  });
+});
