@@ -1,16 +1,18 @@
 import { sql } from "drizzle-orm";
-import { categories, products } from "../../db/schema";
+import { categories } from "../../db/schema";
 
 /**
  * Columns of a category with its count of visible products. The count is a correlated
  * subquery answered from the partial index on (category_id, ...) WHERE NOT is_archived.
+ * Its names are spelled out: drizzle leaves columns unqualified in single-table selects,
+ * where an interpolated `categories.id` would silently mean the inner `products.id`.
  */
 export const categoryColumns = {
   id: categories.id,
   name: categories.name,
   description: categories.description,
   createdAt: categories.createdAt,
-  productsCount: sql<number>`(select count(*) from ${products} where ${products.categoryId} = ${categories.id} and not ${products.isArchived})`.mapWith(Number),
+  productsCount: sql<number>`(select count(*) from products p where p.category_id = "categories"."id" and not p.is_archived)`.mapWith(Number),
 };
 
 export interface CategoryRow {
