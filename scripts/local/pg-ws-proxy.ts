@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import { connect, isIPv4, type AddressInfo, type Socket } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { type PgClientCounts, PgClientScanner, emptyCounts } from "./pg-messages.ts";
 
 // The proxy must never become a way to reach other machines, whoever can talk to it.
 function isLoopback(host: string): boolean {
@@ -26,9 +27,30 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-export async function startPgWsProxy(opts: { port?: number } = {}): Promise<{ port: number; close(): Promise<void> }> {
+/** Totals over every connection since the proxy started (only with `countMessages`). */
+export interface PgTraffic extends PgClientCounts {
+  /** Connections opened, and how many of them are still open. */
+  connections: number;
+  open: number;
+}
+
+export interface PgWsProxy {
+  port: number;
+  /** Client message counts, or null when the proxy was started without `countMessages`. */
+  traffic(): PgTraffic | null;
+  close(): Promise<void>;
+}
+
+/**
+ * `countMessages` (off by default, for benchmarks) frames what clients send and counts Query and
+ * Sync messages, i.e. round trips to Postgres; the bytes are forwarded exactly the same either way.
+ */
+export async function startPgWsProxy(opts: { port?: number; countMessages?: boolean } = {}): Promise<PgWsProxy> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0, perMessageDeflate: false });
   const sockets = new Set<Socket>();
+  const scanners = new Set<PgClientScanner>();
+  const closed = emptyCounts();
+  let connections = 0;
 
   wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -41,6 +63,11 @@ export async function startPgWsProxy(opts: { port?: number } = {}): Promise<{ po
     const tcp = connect({ host: target.host, port: target.port });
     tcp.setNoDelay(true);
     sockets.add(tcp);
+    const scanner = opts.countMessages ? new PgClientScanner() : undefined;
+    if (scanner) {
+      connections++;
+      scanners.add(scanner);
+    }
     // The driver writes its startup message right after the upgrade, before TCP is up.
     let early: Buffer[] | null = [];
 
@@ -56,11 +83,15 @@ export async function startPgWsProxy(opts: { port?: number } = {}): Promise<{ po
     });
     tcp.on("close", () => {
       sockets.delete(tcp);
+      if (scanner && scanners.delete(scanner)) {
+        for (const k of Object.keys(closed) as (keyof PgClientCounts)[]) closed[k] += scanner.counts[k];
+      }
       if (ws.readyState === ws.OPEN) ws.close(1000);
     });
 
     ws.on("message", (data: RawData) => {
       const buf = toBuffer(data);
+      scanner?.push(buf);
       if (early) early.push(buf);
       else if (!tcp.destroyed) tcp.write(buf);
     });
@@ -76,6 +107,12 @@ export async function startPgWsProxy(opts: { port?: number } = {}): Promise<{ po
 
   return {
     port,
+    traffic() {
+      if (!opts.countMessages) return null;
+      const total = { ...closed, connections, open: scanners.size };
+      for (const s of scanners) for (const k of Object.keys(closed) as (keyof PgClientCounts)[]) total[k] += s.counts[k];
+      return total;
+    },
     async close() {
       for (const ws of wss.clients) ws.terminate();
       for (const s of sockets) s.destroy();
