@@ -38,6 +38,14 @@ export function shop(w: WorkerHarness) {
       call(who, "POST", "/api/orders/cart/add_item/", { product_id, quantity }),
     place: (who: Shopper, headers: Record<string, string> = {}, body?: unknown) =>
       call(who, "POST", "/api/orders/", body ?? { shipping_address: "12 Long Street, Springfield", phone_number: "+15550100" }, headers),
+    /** A placed order of `quantity` × a new product at `price`; returns the order detail. */
+    async order(who: Shopper, price = "10.00", quantity = 1, stock = 10) {
+      const product = await this.product(price, stock);
+      await this.add(who, product, quantity);
+      const r = await this.place(who);
+      if (r.status !== 201) throw new Error(`placing failed: ${r.status} ${r.text}`);
+      return { ...r.body.order, productId: product };
+    },
     stock: async (id: number) =>
       (await w.query<{ stock: number }>("select stock from products where id = $1", [id]))[0]!.stock,
   };

@@ -1,0 +1,31 @@
+import * as z from "zod";
+import { ORDER_STATUSES } from "../../db/schema";
+import { pageParams } from "../../lib/pagination";
+import { INT4_MAX, integer } from "./fields";
+
+const validChoices = `Valid choices: ${ORDER_STATUSES.join(", ")}`;
+
+/** An order status; an unknown value is answered with the list of valid ones. */
+export const status = z.enum(ORDER_STATUSES, {
+  error: (iss) =>
+    iss.input === undefined ? "This field is required." : `"${String(iss.input)}" is not a valid choice. ${validChoices}`,
+});
+
+export const placeOrderBody = z.object({
+  // DRF's CharField trims before checking lengths.
+  shipping_address: z.string().trim().min(10).max(2000),
+  phone_number: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20)
+    .regex(/^\+?[0-9][0-9 ().-]*$/, "Enter a valid phone number."),
+});
+
+export const updateStatusBody = z.object({ status });
+
+export const listOrdersQuery = z.object({
+  ...pageParams,
+  status: status.optional(),
+  user: integer(1, INT4_MAX).optional(),
+});
