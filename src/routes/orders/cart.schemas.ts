@@ -1,16 +1,19 @@
 import * as z from "zod";
-import { INT4_MAX, integer } from "./fields";
+import { INT4_MAX, bodyField, parseInteger, parsePk } from "../../lib/fields";
 
-/** Ids are checked for existence by the service, which words the error as DRF does. */
+// Any whole number is accepted as an item id; one that names no line of the caller's cart is a 404.
+const itemId = () => bodyField(parseInteger(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+
+/** Whether the product exists is the service's query, worded as DRF's related field. */
 export const addItemBody = z.object({
-  product_id: integer(),
-  quantity: integer(1, INT4_MAX).default(1),
+  product_id: bodyField(parsePk),
+  quantity: bodyField(parseInteger(1, INT4_MAX)).default(1),
 });
 
 export const updateItemBody = z.object({
-  item_id: integer(),
+  item_id: itemId(),
   // 0 removes the line, as the contract says.
-  quantity: integer(0, INT4_MAX),
+  quantity: bodyField(parseInteger(0, INT4_MAX)),
 });
 
-export const removeItemQuery = z.object({ item_id: integer() });
+export const removeItemQuery = z.object({ item_id: itemId() });

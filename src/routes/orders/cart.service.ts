@@ -2,7 +2,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { cartItems, carts, categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { productColumns, productJson } from "../products/products.serialize";
-import { INT4_MAX, type Sql } from "./fields";
+import { INT4_MAX, missingPk } from "../../lib/fields";
+import type { Sql } from "./sql";
 
 type CartRow = typeof carts.$inferSelect;
 
@@ -55,7 +56,7 @@ export async function cartJson(db: Sql, cartId: number) {
   };
 }
 
-const invalidProduct = (id: number) => fieldError("product_id", `Invalid pk "${id}" - object does not exist.`);
+const invalidProduct = (id: number) => fieldError("product_id", missingPk(id));
 const tooMany = (stock: number) => fieldError("quantity", `Only ${stock} items available`);
 
 /**
@@ -63,7 +64,6 @@ const tooMany = (stock: number) => fieldError("quantity", `Only ${stock} items a
  * quantity fits the stock, so a refused request changes nothing and two adds cannot race past it.
  */
 export async function addItem(db: Sql, cartId: number, productId: number, quantity: number): Promise<void> {
-  if (productId < 1 || productId > INT4_MAX) throw invalidProduct(productId);
   const { rows } = await db.execute<{ stock: number | null; quantity: number | null }>(sql`
     WITH product AS (SELECT id, stock FROM products WHERE id = ${productId} AND NOT is_archived),
     saved AS (

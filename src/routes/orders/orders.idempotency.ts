@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { ApiError, badRequest } from "../../lib/errors";
-import type { Sql } from "./fields";
+import type { Sql } from "./sql";
 
 /*
  * Idempotency-Key for placing orders. The key row is inserted first inside the order's

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { badRequest } from "../../lib/errors";
-import type { Sql } from "./fields";
+import type { Sql } from "./sql";
 import { type IdempotencyKey, type StoredResponse, claimKey, recordResponse } from "./orders.idempotency";
 import { orderDetail } from "./orders.read";
 

@@ -3,7 +3,7 @@ import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
 import type { AuthUser } from "../../env";
 import { fieldError } from "../../lib/errors";
 import { type PageRequest, pageOffset } from "../../lib/pagination";
-import type { Sql } from "./fields";
+import type { Sql } from "./sql";
 
 interface ItemJson {
   id: number;

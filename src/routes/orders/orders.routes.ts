@@ -3,12 +3,12 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { OrderStatus } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { notFound } from "../../lib/errors";
+import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { requireAuth, requireStaff } from "../../middleware/auth";
 import { notifyOrderEvents } from "../../realtime/notify";
 import { invalidateCatalog } from "../products/catalog-cache";
-import { parseId } from "./fields";
 import { readIdempotencyKey } from "./orders.idempotency";
 import { placeOrder } from "./orders.place";
 import { canSee, listOrders, orderDetail } from "./orders.read";
@@ -16,13 +16,6 @@ import { listOrdersQuery, placeOrderBody, updateStatusBody } from "./orders.sche
 import { type ChangeKind, changeStatus } from "./orders.status";
 
 const ID = "/:id{[0-9]+}";
-
-/** Ids beyond int4 match the route's digits but cannot exist: 404, never a SQL error. */
-function orderId(c: Context<AppEnv>): number {
-  const id = parseId(c.req.param("id"));
-  if (id === null) throw notFound();
-  return id;
-}
 
 /**
  * After commit: make the catalog show the new stock before answering (the client must never
@@ -34,7 +27,7 @@ async function afterCommit(c: Context<AppEnv>, productIds: number[], eventIds: n
 }
 
 async function moveOrder(c: Context<AppEnv>, kind: ChangeKind, to: OrderStatus) {
-  const change = await changeStatus(c.var.db, kind, c.var.user, orderId(c), to);
+  const change = await changeStatus(c.var.db, kind, c.var.user, pathId(c.req.param("id")), to);
   await afterCommit(c, change.productIds, change.eventIds);
   const message = kind === "cancel" ? "Order cancelled" : `Order status updated from ${change.from} to ${to}`;
   return c.json({ message, order: change.order }, 200);
@@ -61,7 +54,7 @@ const orders = new Hono<AppEnv>()
     return c.body(result.text, result.status as ContentfulStatusCode, { "Content-Type": "application/json" });
   })
   .get(ID, requireAuth(), async (c) => {
-    const order = await orderDetail(c.var.db, orderId(c));
+    const order = await orderDetail(c.var.db, pathId(c.req.param("id")));
     if (!order || !canSee(c.var.user, order)) throw notFound();
     return c.json(order, 200);
   })

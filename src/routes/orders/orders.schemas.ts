@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { ORDER_STATUSES } from "../../db/schema";
 import { pageParams } from "../../lib/pagination";
-import { INT4_MAX, integer } from "./fields";
+import { INT4_MAX, bodyField, parseInteger } from "../../lib/fields";
 
 const validChoices = `Valid choices: ${ORDER_STATUSES.join(", ")}`;
 
@@ -27,5 +27,5 @@ export const updateStatusBody = z.object({ status });
 export const listOrdersQuery = z.object({
   ...pageParams,
   status: status.optional(),
-  user: integer(1, INT4_MAX).optional(),
+  user: bodyField(parseInteger(1, INT4_MAX)).optional(),
 });

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import type { OrderStatus } from "../../db/schema";
 import type { AuthUser } from "../../env";
 import { conflict, notFound } from "../../lib/errors";
-import type { Sql } from "./fields";
+import type { Sql } from "./sql";
 import { type OrderDetail, orderDetail } from "./orders.read";
 
 /** The contract's graph; the seed's clients move pending → shipped directly, so that stays legal. */
