@@ -115,7 +115,7 @@ describe("placing an order", () => {
   it("uses the same number of round trips for 1 line as for 10", async () => {
     // Counts every statement the driver sends for the placement (BEGIN and COMMIT included) by
     // wrapping `query` on each pooled connection: the service runs unchanged on real Postgres.
-    const trips = async (lines: number) => {
+    const trips = async (lines: number, key: string | null = null) => {
       const u = await s.user();
       for (let i = 0; i < lines; i++) await s.add(u, await s.product("1.00", 5));
       const { db, pool } = createDb(readConfig(w.env));
@@ -125,7 +125,7 @@ describe("placing an order", () => {
         client.query = (...args) => (statements++, query(...args));
       });
       try {
-        const placed = await placeOrder(db, { userId: u.id, shippingAddress: "12 Long Street", phoneNumber: "1", key: null });
+        const placed = await placeOrder(db, { userId: u.id, shippingAddress: "12 Long Street", phoneNumber: "1", key: key ? { key, hash: "h" } : null });
         expect(placed.status).toBe(201);
       } finally {
         await pool.end();
@@ -135,6 +135,8 @@ describe("placing an order", () => {
     const [one, ten] = [await trips(1), await trips(10)];
     expect(one).toBe(5);
     expect(ten).toBe(one);
+    // An Idempotency-Key adds claiming it and storing the response.
+    expect(await trips(10, "rt")).toBe(one + 2);
   });
 });
 
