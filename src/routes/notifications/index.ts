@@ -1,15 +1,13 @@
-import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import * as z from "zod";
-import { users } from "../../db/schema";
 import type { AppEnv } from "../../env";
-import { ApiError, forbidden, invalidToken, notAuthenticated } from "../../lib/errors";
-import { verifyToken } from "../../lib/tokens";
+import { ApiError, forbidden, notAuthenticated } from "../../lib/errors";
 import { validate } from "../../lib/validate";
+import { authenticateToken } from "../../middleware/auth";
 import { STAFF_HUB } from "../../realtime/events";
 
-const connectQuery = z.object({
+export const connectQuery = z.object({
   token: z.string().max(4096).optional(),
   since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
@@ -23,13 +21,7 @@ async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
   const viaProtocol = protocols[0] === "bearer" ? protocols[1] : undefined;
   const token = queryToken ?? viaProtocol;
   if (!token) throw notAuthenticated();
-  const claims = await verifyToken(c.var.config, token, "access");
-  const [user] = await c.var.db
-    .select({ id: users.id, username: users.username, isStaff: users.isStaff })
-    .from(users)
-    .where(and(eq(users.id, claims.userId), eq(users.isActive, true)));
-  if (!user) throw invalidToken();
-  c.set("user", user);
+  const user = await authenticateToken(c, token);
   return { user, bearer: viaProtocol !== undefined && queryToken === undefined };
 }
 
