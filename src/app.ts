@@ -6,6 +6,7 @@ import { methodNotAllowed, notFound } from "./lib/errors";
 import { onError } from "./lib/on-error";
 import { requestContext } from "./middleware/request-context";
 import { services } from "./middleware/services";
+import openapi from "./openapi";
 import auth from "./routes/auth";
 import health from "./routes/health";
 import notifications from "./routes/notifications";
@@ -19,8 +20,9 @@ const app = new Hono<AppEnv>({ strict: false });
 
 app.use(requestContext());
 app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ detail: "Request body too large." }, 413) }));
-// Registered before `services` so the root answers without opening anything.
+// Registered before `services` so the root and the docs answer without opening anything.
 app.route("/api", root);
+app.route("/api", openapi);
 app.use("/api/*", services());
 app.use("/ws/*", services());
 

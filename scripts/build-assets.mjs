@@ -1,0 +1,37 @@
+// Fills public/ (Workers static assets, not in git) with the docs page's browser files.
+// wrangler runs it as the [build] command before `wrangler dev`, `deploy` and each test
+// Worker start. Plain JavaScript so any Node on PATH runs it, not only the pinned one.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "public");
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+
+/**
+ * Test files start Workers in parallel, each running this script while others read public/:
+ * an unchanged file is left alone, a changed one is replaced whole by a rename.
+ */
+function put(dest, content) {
+  if (existsSync(dest) && readFileSync(dest).equals(content)) return;
+  const tmp = `${dest}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, dest);
+}
+
+mkdirSync(join(out, "docs-assets"), { recursive: true });
+for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"]) {
+  put(join(out, "docs-assets", file), readFileSync(join(swaggerUi, file)));
+}
+put(join(out, "docs-assets", "docs.js"), readFileSync(join(root, "src/openapi/swagger-init.js")));
+// Static assets never reach the Worker, so their headers are set here (Workers' _headers file).
+put(
+  join(out, "_headers"),
+  Buffer.from(`/docs-assets/*
+  X-Content-Type-Options: nosniff
+  Cross-Origin-Resource-Policy: same-origin
+  Referrer-Policy: no-referrer
+`),
+);

@@ -1,0 +1,95 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { existsSync, mkdirSync } from "node:fs";
+import pg from "pg";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+// The flags a root user on a machine with no outside network needs (see the env notes).
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOT = "test-results/docs.png";
+const browserTest = existsSync(CHROMIUM) || process.env.CI === "true";
+if (!browserTest) {
+  console.warn(`\n!!! ${CHROMIUM} is missing: the docs page browser test is SKIPPED (apt-get install -y chromium).\n`);
+}
+
+let worker: RunningWorker;
+let browser: Browser | undefined;
+beforeAll(async () => {
+  worker = await startTestWorker();
+  const db = new pg.Client({ connectionString: worker.databaseUrl });
+  await db.connect();
+  const { rows } = await db.query<{ id: number }>("insert into categories (name) values ('Keyboards') returning id");
+  await db.query("insert into products (name, price, stock, category_id) values ('Split keyboard', '149.00', 7, $1)", [rows[0]!.id]);
+  await db.end();
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+describe("the OpenAPI document over HTTP", () => {
+  it("is valid OpenAPI 3.1", async () => {
+    const res = await fetch(`${worker.url}/api/schema/`);
+    expect(res.status).toBe(200);
+    const validator = new Validator();
+    const result = await validator.validate(await res.json());
+    expect(result.errors ?? []).toEqual([]);
+    expect([validator.version, result.valid]).toEqual(["3.1", true]);
+  });
+
+  it("serves the docs assets from this origin as static files", async () => {
+    for (const [file, type] of [["swagger-ui-bundle.js", "javascript"], ["swagger-ui.css", "css"], ["docs.js", "javascript"]]) {
+      const res = await fetch(`${worker.url}/docs-assets/${file}`);
+      expect([file, res.status, res.headers.get("content-type")]).toEqual([file, 200, expect.stringContaining(type!)]);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      await res.arrayBuffer();
+    }
+  });
+});
+
+describe.runIf(browserTest)("the docs page in headless Chromium", () => {
+  it("lists the product routes and runs GET /api/products/ with Try it out", async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const problems: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error") problems.push(msg.text());
+    });
+    page.on("requestfailed", (req) => problems.push(`${req.url()}: ${req.failure()?.errorText}`));
+    page.on("request", (req) => {
+      if (!req.url().startsWith(worker.url) && !req.url().startsWith("data:")) problems.push(`left the origin: ${req.url()}`);
+    });
+
+    await page.goto(`${worker.url}/api/docs/`);
+    const paths = page.locator(".opblock-summary-path");
+    await expect.poll(() => paths.count(), { timeout: 15_000 }).toBeGreaterThan(20);
+    const listed = await paths.allInnerTexts();
+    for (const path of ["/api/products/", "/api/products/{id}/", "/api/products/low_stock/", "/api/products/categories/"]) {
+      expect(listed.map((p) => p.replace(/\u200b/g, ""))).toContain(path);
+    }
+
+    const list = page.locator("#operations-products-getApiProducts");
+    await list.locator(".opblock-summary").click();
+    await list.getByRole("button", { name: "Try it out" }).click();
+    await list.getByRole("button", { name: "Execute" }).click();
+    const status = list.locator(".live-responses-table .response .response-col_status");
+    await expect.poll(() => status.first().innerText(), { timeout: 15_000 }).toBe("200");
+    await expect.poll(() => list.locator(".live-responses-table tbody .response-col_description").first().innerText()).toContain("Split keyboard");
+
+    await list.locator(".live-responses-table").scrollIntoViewIfNeeded();
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import app from "../../src/app";
+import type { Bindings } from "../../src/env";
+import { apiRoutes } from "../../src/openapi/paths";
+import { openApiPath } from "../../src/openapi/route";
+
+// The schema and docs routes open no database, so the plain test env is enough.
+async function request(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.request(path, init, env as Bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+type Document = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+let doc: Document;
+beforeAll(async () => {
+  const res = await request("/api/schema/");
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  doc = await res.json();
+});
+
+const operations = (d: Document) => Object.entries(d.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+const served = () => [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${openApiPath(r.path)}`))];
+
+describe("GET /api/schema/", () => {
+  it("documents every route the app serves", () => {
+    expect(served().filter((op) => !operations(doc).includes(op))).toEqual([]);
+  });
+
+  it("documents nothing the app does not serve, but the contract's 405s", () => {
+    const extra = operations(doc).filter((op) => !served().includes(op));
+    expect(extra.sort()).toEqual(["DELETE /api/orders/{id}/", "PATCH /api/orders/{id}/", "PUT /api/orders/{id}/"]);
+    for (const op of extra) expect(Object.keys(doc.paths["/api/orders/{id}/"]![op.split(" ")[0]!.toLowerCase()]!.responses)).toEqual(["405"]);
+  });
+
+  // Validation against the OpenAPI 3.1 schema is in tests/e2e/docs.test.ts: the validator
+  // reads its schema files from disk, which workerd has not.
+
+  it("describes request bodies and query parameters from the routes' own zod schemas", () => {
+    const create = doc.paths["/api/products/"]!.post as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
+    expect(create.requestBody.content["application/json"]!.schema.required).toEqual(["name", "price", "category"]);
+    const list = doc.paths["/api/products/"]!.get as unknown as { parameters: { name: string }[] };
+    expect(list.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["category", "min_price", "max_price", "in_stock", "search", "ordering", "page", "page_size"]));
+  });
+
+  it("answers 405 where it says orders cannot be edited", async () => {
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const res = await request("/api/orders/1/", { method });
+      expect([res.status, await res.json()]).toEqual([405, { detail: `Method "${method}" not allowed.` }]);
+    }
+  });
+});
+
+describe("GET /api/docs/", () => {
+  it("serves the docs page, which loads its scripts from this origin only", async () => {
+    const res = await request("/api/docs/");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThan(2);
+    for (const src of sources) expect(src).toMatch(/^\/docs-assets\//);
+  });
+});
+
+describe("what the schema says about the paths", () => {
+  it("names each route once per method", () => {
+    const keys = apiRoutes.map((r) => `${r.method} ${r.path}`);
+    expect(keys.length).toBe(new Set(keys).size);
+  });
+});
