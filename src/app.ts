@@ -5,6 +5,7 @@ import { allowedMethods } from "./lib/allowed-methods";
 import { methodNotAllowed, notFound } from "./lib/errors";
 import { onError } from "./lib/on-error";
 import { requestContext } from "./middleware/request-context";
+import { corsPolicy, securityHeaders } from "./middleware/security";
 import { services } from "./middleware/services";
 import openapi from "./openapi";
 import auth from "./routes/auth";
@@ -19,6 +20,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 const app = new Hono<AppEnv>({ strict: false });
 
 app.use(requestContext());
+app.use(securityHeaders());
+// Before the body limit and the routes, so a preflight is answered whatever the path.
+app.use("/api/*", corsPolicy());
 app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ detail: "Request body too large." }, 413) }));
 // Registered before `services` so the root and the docs answer without opening anything.
 app.route("/api", root);

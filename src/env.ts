@@ -18,6 +18,8 @@ export interface Secrets {
   REGISTER_LIMIT_PER_IP?: string;
   LOG_REQUESTS?: string;
   APP_VERSION?: string;
+  /** Comma-separated browser origins allowed by CORS, e.g. `https://shop.example.com`; none when unset. */
+  CORS_ORIGINS?: string;
 }
 
 export type Bindings = Env & Secrets;
@@ -42,6 +44,13 @@ export type AppEnv = {
 const seconds = z.coerce.number().int().positive();
 const limit = z.coerce.number().int().positive();
 
+/** Exact origins, like django-cors-headers' CORS_ALLOWED_ORIGINS; `*` is refused so opening up is always a list. */
+const origins = z
+  .string()
+  .default("")
+  .transform((list) => list.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, "CORS_ORIGINS must list origins like https://shop.example.com (no *, no path)")));
+
 const configSchema = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
@@ -57,6 +66,7 @@ const configSchema = z.object({
   REGISTER_LIMIT_PER_IP: limit.default(100),
   LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APP_VERSION: z.string().default("0.1.0"),
+  CORS_ORIGINS: origins,
 });
 
 export type Config = z.infer<typeof configSchema>;
