@@ -21,6 +21,18 @@ const looksLikeConnectionFailure = (err: unknown): boolean => {
   return false;
 };
 
+/** drizzle puts a failed query's values in its message ("params: ..."): password hashes, emails. Logs keep the SQL only. */
+const redact = (text: string | undefined) => text?.replace(/\nparams: [^\n]*/g, "\nparams: [redacted]");
+
+/** Each `cause` below the error, as text: the driver's error is usually one or two levels down. */
+const causes = (err: unknown): string[] => {
+  const chain: string[] = [];
+  for (let e = err instanceof Error ? err.cause : undefined; e !== undefined && chain.length < 5; e = e instanceof Error ? e.cause : undefined) {
+    chain.push(redact(String(e))!);
+  }
+  return chain;
+};
+
 /** Postgres errors that mean "the client sent something impossible", not "we broke". */
 const clientDataErrors: Record<string, string> = {
   "23505": "A record with these values already exists.",
@@ -46,9 +58,17 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return c.json({ non_field_errors: [clientDataErrors[state]] }, 400);
   }
   if ((state && /^(08|57P|53)/.test(state)) || (!state && looksLikeConnectionFailure(err))) {
-    log("error", "database unavailable", { requestId, error: String(err) });
+    log("error", "database unavailable", { requestId, error: redact(String(err)), cause: causes(err) });
     return c.json({ detail: "Service temporarily unavailable, try again later." }, 503);
   }
-  log("error", "unhandled error", { requestId, error: String(err), stack: err instanceof Error ? err.stack : undefined });
+  // Logged whole, answered bare: messages can carry SQL, values or hostnames.
+  log("error", "unhandled error", {
+    requestId,
+    method: c.req.method,
+    path: c.req.path,
+    error: redact(String(err)),
+    cause: causes(err),
+    stack: redact(err instanceof Error ? err.stack : undefined),
+  });
   return c.json({ detail: "A server error occurred." }, 500);
 };

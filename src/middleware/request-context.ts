@@ -1,9 +1,13 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
 import { readConfig } from "../env";
 import { log } from "../lib/log";
 
 const safeId = /^[\w.-]{1,64}$/;
+
+/** The route that answered (`/api/products/:id{[0-9]+}`), so logs group by route; null when none matched. */
+const answeredRoute = (c: Context<AppEnv>) => matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? null;
 
 /** Request id, parsed config and one structured log line per request. */
 export function requestContext(): MiddlewareHandler<AppEnv> {
@@ -22,7 +26,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
         requestId,
         method: c.req.method,
         path: c.req.path,
-        route: c.req.routePath,
+        route: answeredRoute(c),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         userId: c.get("user")?.id,
