@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { applyMigrations } from "../../scripts/lib/migrate.ts";
 import { startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
-import { type TestStack, withDatabase } from "./stack.ts";
+import { pgliteProvider, postgresProvider, serveProvider } from "./databases.ts";
+import type { TestStack } from "./stack.ts";
 
 const ci = process.env.CI === "true";
 
@@ -21,19 +21,16 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /**
- * Real Postgres and Redis for every test project: a migrated template database that each test
- * file clones, the Neon-style proxy, and the Upstash-style endpoint.
+ * Real Postgres and Redis for every test project: a database per test file (cloned from a migrated
+ * template, or an embedded PGlite when no server runs and CI is not set), the Neon-style proxy,
+ * and the Upstash-style endpoint.
  */
 export default async function setup(project: TestProject) {
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  if (!(await reachable(adminUrl))) {
-    throw new Error(`Postgres is not reachable at ${adminUrl}; start it or set TEST_DATABASE_URL (CI=${ci}).`);
-  }
-  const template = `shop_tpl_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${template}"`);
-  await applyMigrations(withDatabase(adminUrl, template));
+  const postgresUp = await reachable(adminUrl);
+  if (!postgresUp && ci) throw new Error(`Postgres is not reachable at ${adminUrl} and CI=true: failing instead of falling back.`);
+  if (!postgresUp) console.warn(`\n!!! Postgres is not reachable at ${adminUrl}: running on embedded PGlite (slower, one server per test file).\n`);
+  const databases = await serveProvider(postgresUp ? await postgresProvider(adminUrl) : await pgliteProvider());
 
   const proxy = await startPgWsProxy();
   const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -44,11 +41,11 @@ export default async function setup(project: TestProject) {
     .catch(() => ({ result: undefined }));
   const redisUp = pong.result === "PONG";
   if (!redisUp && ci) throw new Error(`Redis is not reachable at ${redisUrl} and CI=true: failing instead of skipping.`);
-  if (!redisUp) console.warn(`\n!!! Redis is not reachable at ${redisUrl}: Redis-backed tests are SKIPPED.\n`);
+  if (!redisUp) console.warn(`\n!!! Redis is not reachable at ${redisUrl}: every Redis-backed test below is SKIPPED (listed as skipped).\n`);
 
   const stack: TestStack = {
-    adminUrl,
-    template,
+    databases: databases.url,
+    database: postgresUp ? "postgres" : "pglite",
     pgProxy: `127.0.0.1:${proxy.port}`,
     redis: redisUp ? { restUrl: upstash.url, token, directUrl: redisUrl } : null,
   };
@@ -56,7 +53,6 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await Promise.allSettled([proxy.close(), upstash.close()]);
-    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
-    await admin.end();
+    await databases.close();
   };
 }

@@ -1,7 +1,8 @@
 /** What the global setup hands every test file (plain data: it crosses into workerd). */
 export interface TestStack {
-  adminUrl: string;
-  template: string;
+  /** Loopback HTTP endpoint that makes and drops a migrated database per test file. */
+  databases: string;
+  database: "postgres" | "pglite";
   pgProxy: string;
   redis: { restUrl: string; token: string; directUrl: string } | null;
 }
@@ -20,6 +21,19 @@ export const withDatabase = (url: string, name: string) => {
 
 export const uniqueName = (prefix: string) =>
   `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+/** A fresh migrated database of this file's own; works from Node and from inside workerd. */
+export async function createTestDatabase(stack: TestStack): Promise<{ url: string; drop(): Promise<void> }> {
+  const res = await fetch(stack.databases, { method: "POST" });
+  if (!res.ok) throw new Error(`could not create a test database: ${await res.text()}`);
+  const { url } = (await res.json()) as { url: string };
+  return {
+    url,
+    drop: async () => {
+      await fetch(`${stack.databases}?url=${encodeURIComponent(url)}`, { method: "DELETE" });
+    },
+  };
+}
 
 /** Vars a Worker under test needs; each file brings its own database and Redis prefix. */
 export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: string): Record<string, string> {

@@ -1,7 +1,6 @@
 import { unstable_startWorker } from "wrangler";
 import { inject } from "vitest";
-import { createTestDatabase } from "./database.ts";
-import { type TestStack, uniqueName, workerVars } from "./stack.ts";
+import { type TestStack, createTestDatabase, uniqueName, workerVars } from "./stack.ts";
 
 export interface RunningWorker {
   url: string;

@@ -1,20 +1,10 @@
-import { Pool } from "@neondatabase/serverless";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import app from "../../src/app";
 import { createDb } from "../../src/db/client";
 import type { Bindings } from "../../src/env";
-import { type TestStack, uniqueName, withDatabase, workerVars } from "../support/stack";
-
-async function admin<T>(stack: TestStack, run: (pool: Pool) => Promise<T>): Promise<T> {
-  const { pool } = createDb({ DATABASE_URL: stack.adminUrl, PG_WS_PROXY: stack.pgProxy });
-  try {
-    return await run(pool);
-  } finally {
-    await pool.end();
-  }
-}
+import { type TestStack, createTestDatabase, uniqueName, workerVars } from "../support/stack";
 
 export interface WorkerHarness {
   env: Bindings;
@@ -29,10 +19,8 @@ export interface WorkerHarness {
 /** Clones the migrated template into a database of this file's own. */
 export async function setupWorker(): Promise<WorkerHarness> {
   const stack = inject("stack");
-  const name = uniqueName("w");
-  await admin(stack, (pool) => pool.query(`CREATE DATABASE "${name}" TEMPLATE "${stack.template}"`));
-  const url = withDatabase(stack.adminUrl, name);
-  const fileEnv = { ...env, ...workerVars(stack, url, `${name}:`) } as Bindings;
+  const { url, drop } = await createTestDatabase(stack);
+  const fileEnv = { ...env, ...workerVars(stack, url, `${uniqueName("w")}:`) } as Bindings;
   return {
     env: fileEnv,
     stack,
@@ -50,7 +38,7 @@ export async function setupWorker(): Promise<WorkerHarness> {
         await pool.end();
       }
     },
-    drop: () => admin(stack, (pool) => pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop,
   };
 }
 
