@@ -1,0 +1,165 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+
+/*
+ * Runs README.md's "Quick tour" as written: every line of its `sh` blocks, in order. curl
+ * commands become fetch calls (so neither curl nor jq is needed here) and must answer 2xx;
+ * `VAR=$(curl … | jq …)` keeps the value like the shell would; npm scripts run for real against
+ * this file's database; `npx wscat -c URL` opens the socket that must see the order shipped.
+ * A line of any other form fails the test, so README and test cannot drift apart.
+ */
+
+const DEV_HOST = "127.0.0.1:8787";
+
+/** The `sh` blocks of the README section, one command per entry (continuations joined). */
+function tourCommands(readme: string): string[] {
+  const section = readme.split(/^## /m).find((s) => s.startsWith("Quick tour"));
+  if (!section) throw new Error('README.md has no "## Quick tour" section');
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks
+    .flatMap((block) => block.replace(/\\\n\s*/g, "").split("\n"))
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+}
+
+/** Shell words: single quotes literal; double quotes (with \" escapes) and bare words expand `$VAR`. */
+function words(text: string, vars: Record<string, string>): string[] {
+  const out: string[] = [];
+  let word: string | null = null;
+  const expand = (s: string) =>
+    s.replace(/\$(?:\{(\w+)\}|(\w+))/g, (_, a: string | undefined, b: string | undefined) => {
+      const name = (a ?? b)!;
+      if (!(name in vars)) throw new Error(`$${name} is used before the tour sets it`);
+      return vars[name]!;
+    });
+  for (let i = 0; i < text.length; ) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      if (word !== null) out.push(word);
+      word = null;
+      i += 1;
+    } else if (ch === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unclosed ' in: ${text}`);
+      word = (word ?? "") + text.slice(i + 1, end);
+      i = end + 1;
+    } else if (ch === '"') {
+      let j = i + 1;
+      let raw = "";
+      while (j < text.length && text[j] !== '"') {
+        if (text[j] === "\\" && (text[j + 1] === '"' || text[j + 1] === "\\")) j += 1;
+        raw += text[j];
+        j += 1;
+      }
+      if (j >= text.length) throw new Error(`unclosed " in: ${text}`);
+      word = (word ?? "") + expand(raw);
+      i = j + 1;
+    } else {
+      const m = /^[^\s'"]+/.exec(text.slice(i))![0];
+      word = (word ?? "") + expand(m);
+      i += m.length;
+    }
+  }
+  if (word !== null) out.push(word);
+  return out;
+}
+
+/** A curl command line as fetch; only the flags the tour uses are understood. */
+async function curl(args: string[]): Promise<{ status: number; text: string }> {
+  let method: string | undefined;
+  let body: string | undefined;
+  let url: string | undefined;
+  const headers = new Headers();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "-s") continue;
+    else if (arg === "-X") method = args[++i];
+    else if (arg === "-H") {
+      const [name, ...value] = args[++i]!.split(":");
+      headers.set(name!.trim(), value.join(":").trim());
+    } else if (arg === "-d") body = args[++i];
+    else if (!arg.startsWith("-") && !url) url = arg;
+    else throw new Error(`the tour test does not know curl's ${arg}`);
+  }
+  if (!url) throw new Error(`curl without a URL: ${args.join(" ")}`);
+  // curl sends -d data as a form unless told otherwise; the tour always says JSON.
+  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded");
+  const res = await fetch(url, { method: method ?? (body === undefined ? "GET" : "POST"), headers, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** `jq [-r] FILTER` for the paths the tour uses: `.a.b`, `.results[0].id`. */
+function jq(args: string[], text: string): string {
+  const filter = args.filter((a) => a !== "-r");
+  if (filter.length !== 1 || !/^(\.\w+|\[\d+\])+$/.test(filter[0]!)) throw new Error(`the tour test does not know jq ${args.join(" ")}`);
+  let value: unknown = JSON.parse(text);
+  for (const [, key, index] of filter[0]!.matchAll(/\.(\w+)|\[(\d+)\]/g)) {
+    value = (value as Record<string, unknown> | undefined)?.[key ?? Number(index)];
+  }
+  if (value === undefined || value === null) throw new Error(`jq ${filter[0]} found nothing in ${text.slice(0, 300)}`);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+let worker: RunningWorker;
+const sockets: WebSocket[] = [];
+beforeAll(async () => {
+  worker = await startTestWorker();
+});
+afterAll(async () => {
+  for (const ws of sockets) ws.close();
+  await worker?.stop();
+});
+
+it("README's quick tour runs as written against the Worker", { timeout: 90_000 }, async () => {
+  const readme = readFileSync("README.md", "utf8").replaceAll(DEV_HOST, new URL(worker.url).host);
+  const vars: Record<string, string> = {};
+  const messages: { type?: string; status?: string }[] = [];
+  const ran: string[] = [];
+
+  for (const line of tourCommands(readme)) {
+    const assign = /^(\w+)=(.*)$/.exec(line);
+    const capture = assign && /^\$\((.*)\)$/.exec(assign[2]!);
+    const command = capture ? capture[1]! : assign ? null : line;
+    if (!command) {
+      vars[assign![1]!] = words(assign![2]!, vars).join(" ");
+      continue;
+    }
+    const [shell, filter] = command.split(/\s+\|\s+jq\s+/);
+    const argv = words(shell!, vars);
+    let output = "";
+    if (argv[0] === "curl") {
+      const res = await curl(argv.slice(1));
+      expect.soft(res.status, `${line}\n→ ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
+      expect.soft(res.status, `${line}\n→ ${res.text.slice(0, 300)}`).toBeLessThan(300);
+      output = res.text;
+    } else if (argv[0] === "npm" && argv[1] === "run" && ["db:seed", "create-admin"].includes(argv[2]!)) {
+      // This file's database; no REDIS_URL, since this Worker's cache keys start empty anyway.
+      const { REDIS_URL, ...env } = process.env;
+      output = execFileSync("npm", ["run", "--silent", ...argv.slice(2)], {
+        env: { ...env, DATABASE_URL: worker.databaseUrl },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } else if (argv[0] === "npx" && argv[1] === "wscat" && argv[2] === "-c" && argv[3]) {
+      const ws = new WebSocket(argv[3]);
+      sockets.push(ws);
+      ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    } else {
+      throw new Error(`the tour test does not know how to run: ${line}`);
+    }
+    if (capture) vars[assign![1]!] = filter ? jq(words(filter, vars), output) : output.trim();
+    ran.push(argv.slice(0, 2).join(" "));
+  }
+
+  expect(ran.filter((r) => r.startsWith("curl")).length).toBeGreaterThanOrEqual(10);
+  expect(ran).toEqual(expect.arrayContaining(["npm run", "npx wscat"]));
+  await expect.poll(() => messages.map((m) => `${m.type}:${m.status ?? ""}`), { timeout: 10_000 }).toEqual([
+    "connection_established:",
+    "order_update:pending",
+    "order_update:shipped",
+  ]);
+});
