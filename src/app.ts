@@ -8,6 +8,7 @@ import { requestContext } from "./middleware/request-context";
 import { corsPolicy, securityHeaders } from "./middleware/security";
 import { services } from "./middleware/services";
 import openapi from "./openapi";
+import admin from "./routes/admin";
 import auth from "./routes/auth";
 import health from "./routes/health";
 import notifications from "./routes/notifications";
@@ -36,6 +37,7 @@ const routes = app
   .route("/api/auth", auth)
   .route("/api/products", products)
   .route("/api/orders", orders)
+  .route("/api/admin", admin)
   .route("/ws", notifications);
 
 app.notFound((c) => {

@@ -129,6 +129,7 @@ function build() {
       { name: "categories", description: "Product categories" },
       { name: "cart", description: "Your cart" },
       { name: "orders", description: "Orders and their status workflow" },
+      { name: "admin", description: "Staff-only reads for the staff console at /admin/" },
       { name: "notifications", description: "Real-time order events over WebSockets" },
       { name: "operations", description: "Root, health and these docs" },
     ],

@@ -1,3 +1,4 @@
+import { adminPaths } from "./paths-admin";
 import { authPaths } from "./paths-auth";
 import { catalogPaths } from "./paths-catalog";
 import { orderPaths } from "./paths-orders";
@@ -5,4 +6,4 @@ import { realtimePaths } from "./paths-realtime";
 import type { ApiRoute } from "./route";
 
 /** Every operation the document describes, in the order the docs page lists them. */
-export const apiRoutes: ApiRoute[] = [...authPaths, ...catalogPaths, ...orderPaths, ...realtimePaths];
+export const apiRoutes: ApiRoute[] = [...authPaths, ...catalogPaths, ...orderPaths, ...adminPaths, ...realtimePaths];

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WorkerHarness, setupWorker } from "./support";
+import { type Shopper, shop } from "./orders-support";
+
+let w: WorkerHarness;
+let s: ReturnType<typeof shop>;
+let staff: Shopper;
+let customer: Shopper;
+beforeAll(async () => {
+  w = await setupWorker();
+  s = shop(w);
+  staff = await s.user(true);
+  customer = await s.user();
+});
+afterAll(() => w.drop());
+
+const get = (who: Shopper | null, path: string) => s.call(who, "GET", path);
+
+/** A customer with known names, so search results are predictable. */
+async function named(username: string, email: string, first = "", last = ""): Promise<Shopper> {
+  const user = await s.user();
+  await w.query("update users set username = $2, email = $3, first_name = $4, last_name = $5 where id = $1", [user.id, username, email, first, last]);
+  return user;
+}
+
+describe("authorization", () => {
+  const paths = ["/api/admin/me/", "/api/admin/customers/", "/api/admin/customers/1/", "/api/admin/orders/", "/api/admin/orders/1/"];
+
+  it("answers 401 without a token and 403 for a customer on every route, before reading anything", async () => {
+    for (const path of paths) {
+      const anonymous = await get(null, path);
+      expect([path, anonymous.status, anonymous.body]).toEqual([path, 401, { detail: "Authentication credentials were not provided." }]);
+      const denied = await get(customer, path);
+      expect([path, denied.status, denied.body]).toEqual([path, 403, { detail: "You do not have permission to perform this action." }]);
+    }
+  });
+
+  it("refuses a bad token with token_not_valid, and other methods with 405", async () => {
+    const bad = await w.request("/api/admin/me/", { headers: { authorization: "Bearer nope" } });
+    expect([bad.status, await bad.json()]).toEqual([401, { detail: "Given token not valid for any token type", code: "token_not_valid" }]);
+    const post = await s.call(staff, "POST", "/api/admin/customers/", {});
+    expect([post.status, post.body]).toEqual([405, { detail: 'Method "POST" not allowed.' }]);
+  });
+});
+
+describe("GET /api/admin/me/", () => {
+  it("is the staff user's JSON with is_staff", async () => {
+    const r = await get(staff, "/api/admin/me");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ id: staff.id, username: expect.any(String), email: expect.any(String), first_name: "", last_name: "", is_staff: true });
+  });
+});
+
+describe("GET /api/admin/customers/", () => {
+  it("lists accounts newest first with their order counts, searchable by names and email", async () => {
+    const ada = await named("ada_admin_t", "ada@analytical.test", "Ada", "Lovelace");
+    const alan = await named("alan_admin_t", "turing@bletchley.test", "Alan", "Turing");
+    await w.query("update users set created_at = now() + interval '1 minute' where id = $1", [alan.id]);
+    await s.order(ada, "12.50", 2);
+
+    const all = await get(staff, "/api/admin/customers/?page_size=2");
+    expect(all.status).toBe(200);
+    expect(all.body.results.map((u: { id: number }) => u.id)).toEqual([alan.id, ada.id]);
+    expect(all.body.next).toMatch(/page=2/);
+
+    const byEmail = await get(staff, "/api/admin/customers/?search=BLETCHLEY");
+    expect(byEmail.body).toEqual({
+      count: 1,
+      next: null,
+      previous: null,
+      results: [
+        {
+          id: alan.id,
+          username: "alan_admin_t",
+          email: "turing@bletchley.test",
+          first_name: "Alan",
+          last_name: "Turing",
+          is_staff: false,
+          is_active: true,
+          date_joined: expect.any(String),
+          orders_count: 0,
+        },
+      ],
+    });
+    const byNames = await get(staff, "/api/admin/customers/?search=ada%20lovelace");
+    expect(byNames.body.results).toEqual([expect.objectContaining({ id: ada.id, orders_count: 1 })]);
+    const none = await get(staff, "/api/admin/customers/?search=100%25");
+    expect([none.status, none.body.count]).toEqual([200, 0]);
+  });
+
+  it("answers bad parameters and pages past the end in the contract's shapes", async () => {
+    expect((await get(staff, "/api/admin/customers/?page=0")).body).toEqual({ page: ["Ensure this value is greater than or equal to 1."] });
+    expect((await get(staff, "/api/admin/customers/?page_size=101")).status).toBe(400);
+    expect((await get(staff, `/api/admin/customers/?search=${"x".repeat(201)}`)).body).toEqual({
+      search: ["Ensure this field has no more than 200 characters."],
+    });
+    const past = await get(staff, "/api/admin/customers/?page=999");
+    expect([past.status, past.body]).toEqual([404, { detail: "Invalid page." }]);
+  });
+});
+
+describe("GET /api/admin/customers/{id}/", () => {
+  it("is the profile with an order summary that leaves cancelled orders out of the total", async () => {
+    const grace = await named("grace_admin_t", "grace@navy.test", "Grace", "Hopper");
+    await w.query("update users set city = 'Arlington', phone_number = '+1555' where id = $1", [grace.id]);
+    const kept = await s.order(grace, "10.25", 2);
+    const cancelled = await s.order(grace, "99.99", 1);
+    await s.call(grace, "POST", `/api/orders/${cancelled.id}/cancel/`);
+    await s.call(staff, "PATCH", `/api/orders/${kept.id}/update_status/`, { status: "shipped" });
+
+    const r = await get(staff, `/api/admin/customers/${grace.id}/`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      id: grace.id,
+      username: "grace_admin_t",
+      email: "grace@navy.test",
+      first_name: "Grace",
+      last_name: "Hopper",
+      phone_number: "+1555",
+      address: "",
+      city: "Arlington",
+      postal_code: "",
+      country: "",
+      is_staff: false,
+      is_active: true,
+      date_joined: expect.stringMatching(/Z$/),
+      order_summary: {
+        count: 2,
+        total_spent: "20.50",
+        last_order_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        by_status: { pending: 0, processing: 0, shipped: 1, delivered: 0, cancelled: 1 },
+      },
+    });
+  });
+
+  it("shows a customer with no orders as zeros, and an unknown id as 404", async () => {
+    const fresh = await s.user();
+    const r = await get(staff, `/api/admin/customers/${fresh.id}/`);
+    expect(r.body.order_summary).toEqual({
+      count: 0,
+      total_spent: "0.00",
+      last_order_at: null,
+      by_status: { pending: 0, processing: 0, shipped: 0, delivered: 0, cancelled: 0 },
+    });
+    expect((await get(staff, "/api/admin/customers/999999/")).status).toBe(404);
+    expect((await get(staff, "/api/admin/customers/99999999999/")).status).toBe(404);
+  });
+});
+
+describe("GET /api/admin/orders/", () => {
+  it("lists every customer's orders newest first with who placed them; filters by status, user and customer search", async () => {
+    const linus = await named("linus_admin_t", "linus@kernel.test");
+    const margaret = await named("margaret_admin_t", "hamilton@apollo.test");
+    const first = await s.order(linus, "5.00", 3);
+    const second = await s.order(margaret, "7.00", 1);
+    await s.call(staff, "PATCH", `/api/orders/${first.id}/update_status/`, { status: "processing" });
+
+    const page = await get(staff, "/api/admin/orders/?page_size=100");
+    expect(page.status).toBe(200);
+    const ids = page.body.results.map((o: { id: number }) => o.id);
+    expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
+    expect(page.body.results.find((o: { id: number }) => o.id === first.id)).toEqual({
+      id: first.id,
+      status: "processing",
+      total_price: "15.00",
+      items_count: 1,
+      created_at: expect.any(String),
+      user: linus.id,
+      user_name: "linus_admin_t",
+      email: "linus@kernel.test",
+    });
+
+    const byEmail = await get(staff, "/api/admin/orders/?search=apollo");
+    expect(byEmail.body.results.map((o: { id: number }) => o.id)).toEqual([second.id]);
+    const byName = await get(staff, "/api/admin/orders/?search=LINUS_admin");
+    expect(byName.body.results.map((o: { id: number }) => o.id)).toEqual([first.id]);
+    const byStatus = await get(staff, "/api/admin/orders/?status=processing&search=linus");
+    expect(byStatus.body.count).toBe(1);
+    expect((await get(staff, "/api/admin/orders/?status=pending&search=linus")).body.count).toBe(0);
+    const byUser = await get(staff, `/api/admin/orders/?user=${margaret.id}&status=`);
+    expect(byUser.body.results.map((o: { id: number }) => o.id)).toEqual([second.id]);
+  });
+
+  it("refuses an unknown status or user by name, and a page past the end", async () => {
+    const status = await get(staff, "/api/admin/orders/?status=lost");
+    expect([status.status, Object.keys(status.body)]).toEqual([400, ["status"]]);
+    expect(status.body.status[0]).toMatch(/^"lost" is not a valid choice\. Valid choices: pending/);
+    const user = await get(staff, "/api/admin/orders/?user=999999");
+    expect([user.status, user.body]).toEqual([400, { user: ["Select a valid choice. That choice is not one of the available choices."] }]);
+    expect((await get(staff, "/api/admin/orders/?user=abc")).body).toEqual({ user: ["A valid integer is required."] });
+    expect((await get(staff, "/api/admin/orders/?page=500")).body).toEqual({ detail: "Invalid page." });
+  });
+});
+
+describe("GET /api/admin/orders/{id}/", () => {
+  it("is the order detail with email, the allowed next statuses and the status history with who made each change", async () => {
+    const buyer = await named("barbara_admin_t", "liskov@mit.test");
+    const order = await s.order(buyer, "3.30", 3);
+    const placed = await get(staff, `/api/admin/orders/${order.id}/`);
+    expect(placed.body).toMatchObject({ id: order.id, status: "pending", email: "liskov@mit.test", next_statuses: ["processing", "shipped", "cancelled"] });
+    expect(placed.body.history).toEqual([
+      { from_status: null, to_status: "pending", changed_by: buyer.id, changed_by_name: "barbara_admin_t", changed_at: expect.any(String) },
+    ]);
+
+    await s.call(staff, "PATCH", `/api/orders/${order.id}/update_status/`, { status: "shipped" });
+    const shipped = await get(staff, `/api/admin/orders/${order.id}/`);
+    const detail = await get(staff, `/api/orders/${order.id}/`);
+    const { email, next_statuses, history, ...rest } = shipped.body;
+    expect(rest).toEqual(detail.body);
+    expect(rest).toMatchObject({ total_price: "9.90", items: [{ quantity: 3, price: "3.30", subtotal: "9.90" }] });
+    expect(next_statuses).toEqual(["delivered"]);
+    expect(history.map((h: { from_status: string; to_status: string; changed_by: number }) => [h.from_status, h.to_status, h.changed_by])).toEqual([
+      [null, "pending", buyer.id],
+      ["pending", "shipped", staff.id],
+    ]);
+    expect((await get(staff, "/api/admin/orders/987654/")).body).toEqual({ detail: "Not found." });
+  });
+});
