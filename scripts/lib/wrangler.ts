@@ -46,14 +46,19 @@ export function startWranglerDev(opts: { port: number; vars: Record<string, stri
     });
   return new Promise((resolve, reject) => {
     let output = "";
+    let ready = false;
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       if (!opts.quiet) process.stdout.write(text);
+      // Only scanned until ready: wrangler logs a line per request, and re-scanning a growing
+      // buffer on every line made this process slower with every request served.
+      if (ready) return;
       output += text;
-      const ready = /Ready on (http:\/\/[\w.:\[\]]+)/.exec(output);
-      if (ready) {
+      const match = /Ready on (http:\/\/[\w.:\[\]]+)/.exec(output);
+      if (match) {
+        ready = true;
         output = "";
-        resolve({ child, url: ready[1]!, stop });
+        resolve({ child, url: match[1]!, stop });
       }
     };
     child.stdout!.on("data", onData);
