@@ -20,7 +20,9 @@ export async function startTestWorker(): Promise<RunningWorker> {
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
     bindings: Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "plain_text" as const, value }])),
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, logLevel: "warn" },
+    // No persisted Durable Object storage: a hub kept from an earlier run would hold event ids
+    // this file's fresh database hands out again, and skip them as already delivered.
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "warn" },
   });
   await worker.ready;
   const url = (await worker.url).toString().replace(/\/$/, "");
