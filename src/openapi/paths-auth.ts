@@ -1,6 +1,6 @@
 import { loginSchema, profileSchema, refreshSchema, registerSchema } from "../routes/auth/auth.schemas";
 import { ApiRoot, AuthResult, Detail, Health, Profile, ProfileUpdated, TokenNotValid, Tokens } from "./responses";
-import type { ApiRoute } from "./route";
+import { type ApiRoute, putAndPatch } from "./route";
 
 const badToken = { description: "The refresh token is invalid, expired, or was already rotated (its family is then revoked).", schema: TokenNotValid };
 
@@ -43,14 +43,12 @@ export const authPaths: ApiRoute[] = [
     method: "get", path: "/api/auth/profile", tag: "auth", summary: "Your profile", access: "user",
     ok: { status: 200, description: "Profile", schema: Profile },
   },
-  ...(["put", "patch"] as const).map(
-    (method): ApiRoute => ({
-      method, path: "/api/auth/profile", tag: "auth", summary: "Update your profile (any subset of the writable fields)", access: "user",
-      description: "`username` and `email` are read-only and ignored.",
-      body: profileSchema,
-      ok: { status: 200, description: "Updated", schema: ProfileUpdated },
-    }),
-  ),
+  ...putAndPatch({
+    path: "/api/auth/profile", tag: "auth", summary: "Update your profile (any subset of the writable fields)", access: "user",
+    description: "`username` and `email` are read-only and ignored.",
+    body: profileSchema,
+    ok: { status: 200, description: "Updated", schema: ProfileUpdated },
+  }),
   {
     method: "get", path: "/api/schema", tag: "operations", summary: "This OpenAPI 3.1 document", access: "anyone", noDb: true,
     ok: { status: 200, description: "The document", schema: null, mediaType: "application/json" },

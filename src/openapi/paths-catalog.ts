@@ -1,7 +1,7 @@
 import { categoryCreate, categoryUpdate } from "../routes/products/categories.schemas";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "../routes/products/products.schemas";
 import { Category, CategoryList, Detail, ProductDetail, Product, ProductList, ProductPage } from "./responses";
-import type { ApiRoute } from "./route";
+import { type ApiRoute, putAndPatch } from "./route";
 
 const PRODUCT = "/api/products/:id{[0-9]+}";
 const CATEGORY = "/api/products/categories/:id{[0-9]+}";
@@ -37,13 +37,11 @@ export const catalogPaths: ApiRoute[] = [
     method: "get", path: PRODUCT, tag: "products", summary: "One product, with its category nested", access: "anyone",
     ok: { status: 200, description: "The product", schema: ProductDetail },
   },
-  ...(["put", "patch"] as const).map(
-    (method): ApiRoute => ({
-      method, path: PRODUCT, tag: "products", summary: "Update a product", access: "staff", description: partial,
-      body: productUpdate,
-      ok: { status: 200, description: "Updated", schema: Product },
-    }),
-  ),
+  ...putAndPatch({
+    path: PRODUCT, tag: "products", summary: "Update a product", access: "staff", description: partial,
+    body: productUpdate,
+    ok: { status: 200, description: "Updated", schema: Product },
+  }),
   {
     method: "delete", path: PRODUCT, tag: "products", summary: "Delete a product", access: "staff",
     description: "A product that appears in orders is archived (hidden from the catalog) instead, so order history keeps it.",
@@ -63,13 +61,11 @@ export const catalogPaths: ApiRoute[] = [
     method: "get", path: CATEGORY, tag: "categories", summary: "One category", access: "anyone",
     ok: { status: 200, description: "The category", schema: Category },
   },
-  ...(["put", "patch"] as const).map(
-    (method): ApiRoute => ({
-      method, path: CATEGORY, tag: "categories", summary: "Update a category", access: "staff", description: partial,
-      body: categoryUpdate,
-      ok: { status: 200, description: "Updated", schema: Category },
-    }),
-  ),
+  ...putAndPatch({
+    path: CATEGORY, tag: "categories", summary: "Update a category", access: "staff", description: partial,
+    body: categoryUpdate,
+    ok: { status: 200, description: "Updated", schema: Category },
+  }),
   {
     method: "delete", path: CATEGORY, tag: "categories", summary: "Delete a category without products", access: "staff",
     ok: { status: 204, description: "Deleted", schema: null },

@@ -40,6 +40,12 @@ export interface ApiRoute {
   notServed?: boolean;
 }
 
+/** One row for PUT and one for PATCH: the contract accepts partial updates through both. */
+export const putAndPatch = (route: Omit<ApiRoute, "method">): ApiRoute[] => [
+  { ...route, method: "put" },
+  { ...route, method: "patch" },
+];
+
 /** `/api/products/:id{[0-9]+}` → `/api/products/{id}/`: OpenAPI's template with the contract's trailing slash. */
 export function openApiPath(honoPath: string): string {
   const path = honoPath.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");

@@ -1,27 +1,13 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import pg from "pg";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// The flags a root user on a machine with no outside network needs (see the env notes).
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOT = "test-results/docs.png";
-const browserTest = existsSync(CHROMIUM) || process.env.CI === "true";
-if (!browserTest) {
-  console.warn(`\n!!! ${CHROMIUM} is missing: the docs page browser test is SKIPPED (apt-get install -y chromium).\n`);
-}
+const browserTest = browserTestsEnabled("the docs page browser test is");
 
 let worker: RunningWorker;
 let browser: Browser | undefined;
@@ -60,7 +46,7 @@ describe("the OpenAPI document over HTTP", () => {
 
 describe.runIf(browserTest)("the docs page in headless Chromium", () => {
   it("lists the product routes and runs GET /api/products/ with Try it out", async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     const problems: string[] = [];
     page.on("console", (msg) => {
