@@ -10,19 +10,27 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  /** Changes the Worker's vars, e.g. to point it at a Redis or a Postgres route a fault test can break. */
+  vars?: (vars: Record<string, string>) => Record<string, string> | Promise<Record<string, string>>;
+  /** wrangler's log level for the Worker's own console output (default "warn"). */
+  logLevel?: "none" | "error" | "warn";
+}
+
 /** The real Worker over real HTTP (wrangler's dev server), on this file's own database. */
-export async function startTestWorker(): Promise<RunningWorker> {
+export async function startTestWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
   Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
   const stack = inject("stack");
   const database = await createTestDatabase(stack);
   const redisPrefix = `${uniqueName("e")}:`;
-  const vars = workerVars(stack, database.url, redisPrefix);
+  const base = workerVars(stack, database.url, redisPrefix);
+  const vars = options.vars ? await options.vars(base) : base;
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
     bindings: Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "plain_text" as const, value }])),
     // No persisted Durable Object storage: a hub kept from an earlier run would hold event ids
     // this file's fresh database hands out again, and skip them as already delivered.
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "warn" },
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: options.logLevel ?? "warn" },
   });
   await worker.ready;
   const url = (await worker.url).toString().replace(/\/$/, "");
