@@ -12,8 +12,15 @@ const sqlState = (err: unknown): string | undefined => {
   return undefined;
 };
 
+/**
+ * The Neon driver fails a connection whose WebSocket cannot be opened (endpoint or proxy
+ * unreachable) with the socket's own `ErrorEvent`, which is not an Error and says nothing useful.
+ */
+const isSocketEvent = (e: unknown): e is Event => typeof Event === "function" && e instanceof Event;
+
 const looksLikeConnectionFailure = (err: unknown): boolean => {
   for (let e: unknown = err; e; e = e instanceof Error ? e.cause : undefined) {
+    if (isSocketEvent(e)) return true;
     const message = e instanceof Error ? e.message : String(e);
     if (/connect|terminated|timeout|websocket|socket|ECONNREFUSED|network/i.test(message)) return true;
     if (!(e instanceof Error)) break;
@@ -28,7 +35,7 @@ const redact = (text: string | undefined) => text?.replace(/\nparams: [^\n]*/g, 
 const causes = (err: unknown): string[] => {
   const chain: string[] = [];
   for (let e = err instanceof Error ? err.cause : undefined; e !== undefined && chain.length < 5; e = e instanceof Error ? e.cause : undefined) {
-    chain.push(redact(String(e))!);
+    chain.push(isSocketEvent(e) ? `${e.constructor.name} (${e.type}): ${(e as Partial<ErrorEvent>).message ?? ""}` : redact(String(e))!);
   }
   return chain;
 };

@@ -1,0 +1,127 @@
+// Postgres made unreachable for real, three ways, then brought back:
+//  - refused: a TCP forwarder of this file's own, between its own Neon-style proxy and Postgres,
+//    stops listening and cuts its connections (the server is gone);
+//  - hung: the forwarder accepts connections and never answers (a stalled server, a black-holed route);
+//  - proxy down: this file's own WebSocket proxy (the stand-in for Neon's endpoint) is closed, then
+//    restarted on the same port.
+// The machine's PostgreSQL on 5432 keeps serving every other test file: only this Worker's route
+// to it is cut. Every answer must be the contract's 503 JSON, in bounded time, and everything must
+// work again afterwards.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PgWsProxy, startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
+import { type Forwarder, eventually, freePort, startForwarder } from "../support/faults.ts";
+import { type Step, documentedOps, expectedStatus, makeStaff, walk } from "../support/tour.ts";
+import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+
+const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };
+/** Operations that answer without Postgres: the root, the docs and the contract's 405s. */
+const NO_DB = /^(GET \/api\/(schema\/|docs\/)?|(PUT|PATCH|DELETE) \/api\/orders\/\{id\}\/)$/;
+/** The Pool's connection timeout (src/db/client.ts) plus room for a loaded machine. */
+const HUNG_BOUND_MS = 9000;
+
+let forwarder: Forwarder;
+let proxyPort: number;
+let proxy: PgWsProxy;
+let worker: RunningWorker;
+let staff: string;
+/** A customer's valid access token, for the walks while registering and logging in cannot work. */
+let customer: { id: number; customer: string; refresh: string };
+
+beforeAll(async () => {
+  proxyPort = await freePort();
+  proxy = await startPgWsProxy({ port: proxyPort });
+  worker = await startTestWorker({
+    vars: async (v) => {
+      const url = new URL(v.DATABASE_URL!);
+      forwarder = await startForwarder(Number(url.port || 5432));
+      url.port = String(forwarder.port);
+      return { ...v, DATABASE_URL: url.toString(), PG_WS_PROXY: `127.0.0.1:${proxyPort}` };
+    },
+    // Every request while Postgres is away logs an error: expected here.
+    logLevel: "none",
+  });
+  staff = await makeStaff(worker.url, worker.databaseUrl, `staff_${Date.now().toString(36)}`);
+  const res = await fetch(`${worker.url}/api/auth/register/`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "pg_fault_buyer", email: "buyer@example.com", password: "buyer-pass-1", password2: "buyer-pass-1" }),
+  });
+  const { tokens } = (await res.json()) as any;
+  customer = { id: 1, customer: tokens.access, refresh: tokens.refresh };
+});
+afterAll(async () => {
+  await worker?.stop();
+  await forwarder?.close();
+  await proxy?.close();
+});
+
+const get = async (path: string, token?: string) => {
+  const started = performance.now();
+  const res = await fetch(`${worker.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: (await res.json()) as any, ms: performance.now() - started };
+};
+
+/** With Postgres away: the contract's 503 JSON from every operation that needs it, the usual answer from the rest. */
+function expectUnavailable(steps: Step[], boundMs: number) {
+  const wrong = steps
+    .filter((s) => {
+      if (NO_DB.test(s.op)) return s.status !== expectedStatus(s.op);
+      if (s.op === "GET /api/health/") return s.status !== 503 || s.body?.db !== "down" || s.body?.status !== "degraded";
+      return s.status !== 503 || JSON.stringify(s.body) !== JSON.stringify(UNAVAILABLE);
+    })
+    .map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`);
+  expect(wrong).toEqual([]);
+  const slow = steps.filter((s) => s.ms > boundMs).map((s) => `${s.op} ${Math.round(s.ms)} ms`);
+  expect(slow).toEqual([]);
+}
+
+const expectAllAnswered = (steps: Step[]) =>
+  expect(steps.filter((s) => s.status !== expectedStatus(s.op)).map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`)).toEqual([]);
+
+describe("Postgres unreachable, then back", () => {
+  let before: Awaited<ReturnType<typeof walk>>;
+
+  it("with the route up: every documented operation answers", async () => {
+    before = await walk(worker.url, staff, "up");
+    expectAllAnswered(before.steps);
+    expect(before.stock).toEqual([9, 7, 9]);
+    const walked = new Set(before.steps.map((s) => s.op));
+    expect((await documentedOps(worker.url)).filter((op) => !walked.has(op))).toEqual([]);
+  });
+
+  it("refused: every operation that needs Postgres answers 503 JSON at once", async () => {
+    await forwarder.set("down");
+    const run = await walk(worker.url, staff, "refused", customer);
+    expectUnavailable(run.steps, 2000);
+  });
+
+  it("hung: answers 503 once the connection timeout passes, never later", async () => {
+    await forwarder.set("blackhole");
+    const paths = ["/api/health/", "/api/products/", "/api/products/categories/", "/api/orders/", "/api/auth/profile/"];
+    const replies = await Promise.all(paths.map((p) => get(p, staff)));
+    const wrong = replies.filter((r, i) => r.status !== 503 || r.ms > HUNG_BOUND_MS).map((r, i) => `${paths[i]} → ${r.status} in ${Math.round(r.ms)} ms`);
+    expect(wrong).toEqual([]);
+    expect(replies.slice(1).map((r) => r.body)).toEqual(paths.slice(1).map(() => UNAVAILABLE));
+  }, 30_000);
+
+  it("proxy down (Neon's endpoint unreachable): 503 JSON too, then it comes back on the same port", async () => {
+    await forwarder.set("up");
+    await proxy.close();
+    try {
+      const run = await walk(worker.url, staff, "proxy", customer);
+      expectUnavailable(run.steps, 2000);
+    } finally {
+      proxy = await startPgWsProxy({ port: proxyPort });
+    }
+  });
+
+  it("recovers fully: every operation answers again and nothing from before was lost", async () => {
+    await eventually(async () => (await get("/api/health/")).status === 200, 10_000, "health 200");
+    const after = await walk(worker.url, staff, "back");
+    expectAllAnswered(after.steps);
+    expect(after.stock).toEqual([9, 7, 9]);
+    const order = before.steps.find((s) => s.op === "POST /api/orders/")!.body.order;
+    const seen = await get(`/api/orders/${order.id}/`, staff);
+    expect(seen).toMatchObject({ status: 200, body: { id: order.id, status: "cancelled", total_price: order.total_price } });
+  });
+});
