@@ -20,9 +20,21 @@ export interface DevServer {
  * `wrangler dev` in its own process group, so stopping it takes workerd along
  * (killing workerd alone makes wrangler restart it).
  */
-export function startWranglerDev(opts: { port: number; vars: Record<string, string>; extraArgs?: string[]; quiet?: boolean }): Promise<DevServer> {
+export function startWranglerDev(opts: {
+  port: number;
+  vars: Record<string, string>;
+  extraArgs?: string[];
+  quiet?: boolean;
+  /**
+   * "warn" drops wrangler's own per-request log line (a loopback call into wrangler's Node process
+   * for every request; benchmarks use it). Wrangler then prints no "Ready on" line, so readiness
+   * is found by polling the port instead.
+   */
+  logLevel?: "info" | "warn";
+}): Promise<DevServer> {
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--test-scheduled", "--show-interactive-dev-session=false"];
   for (const [key, value] of Object.entries(opts.vars)) args.push("--var", `${key}:${value}`);
+  if (opts.logLevel === "warn") args.push("--log-level", "warn");
   args.push(...(opts.extraArgs ?? []));
   const child = spawn(wranglerBin, args, {
     env: { ...process.env, ...offlineEnv },
@@ -62,6 +74,22 @@ export function startWranglerDev(opts: { port: number; vars: Record<string, stri
       }
     };
     child.stdout!.on("data", onData);
+    if (opts.logLevel === "warn") {
+      // Wrangler's proxy holds requests until the Worker is up, so any answer means ready.
+      const url = `http://127.0.0.1:${opts.port}`;
+      const poll = () => {
+        if (ready || child.exitCode !== null) return;
+        fetch(url, { signal: AbortSignal.timeout(30_000) }).then(
+          async (res) => {
+            await res.body?.cancel();
+            ready = true;
+            resolve({ child, url, stop });
+          },
+          () => setTimeout(poll, 100),
+        );
+      };
+      poll();
+    }
     child.stderr!.on("data", (chunk: Buffer) => {
       if (!opts.quiet) process.stderr.write(chunk);
     });
