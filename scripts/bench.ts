@@ -1,0 +1,155 @@
+// npm run bench [-- --quick] [-- --out FILE]
+// Starts its own stack (a fresh database on the Postgres server at DATABASE_URL, a Redis key
+// prefix at REDIS_URL, the local Neon/Upstash stand-ins, `wrangler dev` with request logging off),
+// drives load from child processes, prints a Markdown table and writes bench/results/<date>.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { createStaff, registerCustomers } from "./bench/accounts.ts";
+import * as catalog from "./bench/catalog.ts";
+import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
+import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
+import { type BenchResults, flagsOf, markdownTable } from "./bench/report.ts";
+import { busyPercent, machineInfo } from "./bench/machine.ts";
+import { startBenchStack } from "./bench/stack.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    "large-products": { type: "string" },
+  },
+});
+const quick = args.quick!;
+const settings = {
+  connections: 10,
+  seconds: quick ? 3 : 10,
+  buyers: 20,
+  buyerSeconds: quick ? 4 : 15,
+  changes: quick ? 60 : 300,
+  sockets: 1000,
+  broadcasts: quick ? 2 : 5,
+  smallProducts: 1000,
+  largeProducts: Number(args["large-products"] ?? (quick ? 20_000 : 100_000)),
+};
+const shape = { connections: settings.connections, seconds: settings.seconds, warmupSeconds: quick ? 1 : 2 };
+const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const started = performance.now();
+const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ v: string }>("SHOW server_version");
+  await client.end();
+  return rows[0]!.v;
+}
+
+// Everything shares the CPUs with whatever else runs here: say so when the machine was not idle.
+const busyBefore = await busyPercent(2000);
+if (busyBefore !== null && busyBefore > 20) {
+  log(`warning: the CPUs were ${busyBefore}% busy before the run started; figures will be low and noisy`);
+}
+const stack = await startBenchStack({ adminUrl, redisUrl, port: await freePort(), log });
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping`);
+    void stack.close().finally(() => process.exit(130));
+  });
+}
+
+try {
+  const { baseUrl, databaseUrl } = stack;
+  log(`Worker at ${baseUrl} (LOG_REQUESTS=false: one log line per request costs about a quarter of the floor)`);
+
+  await catalog.seed(databaseUrl, settings.smallProducts);
+  await catalog.invalidateCatalog(stack.redisUrl, stack.redisPrefix);
+  const small = await catalog.catalogFacts(databaseUrl, 100);
+  log(`seeded ${small.products} products in ${small.categories.length} categories`);
+
+  const buyers = await registerCustomers(baseUrl, "buyer", settings.buyers);
+  const [roundTripUser] = await registerCustomers(baseUrl, "rt", 1);
+  const staff = await createStaff(baseUrl, databaseUrl, "bench_staff");
+  log(`registered ${buyers.length + 1} customers and a staff user`);
+
+  log("1/6 floor: GET /api/");
+  const floor = await catalog.floor(baseUrl, shape);
+  log("2/6 cached reads");
+  const cachedList = await catalog.cachedList(baseUrl, shape);
+  const cachedDetail = await catalog.cachedDetail(baseUrl, small, shape);
+  log(`3/6 uncached filtered list, ${small.products} products`);
+  const uncachedSmall = { products: small.products, ...(await catalog.uncachedList(baseUrl, small, 0, shape)) };
+
+  const hot = await prepareProducts(databaseUrl, 40, 6);
+  log("6/6 round trips per order (quiet stack)");
+  const roundTrips = [];
+  for (const lines of [1, 10]) roundTrips.push(await measureRoundTrips(baseUrl, stack.proxy, roundTripUser!, hot.spare, lines));
+
+  log(`4/6 orders: ${settings.buyers} buyers for ${settings.buyerSeconds}s`);
+  const placed = await placeOrders(baseUrl, buyers, hot, settings.buyerSeconds);
+  const check = await verifyStock(databaseUrl, hot, buyers, placed);
+  log(`oversell check: ${check.pass ? "PASS" : `FAIL\n  ${check.problems.join("\n  ")}`}`);
+
+  const plan = await planRealtime(databaseUrl, buyers, settings.changes, settings.broadcasts);
+  log(`5/6 notifications: ${plan.notify.changes.length} status changes, then ${settings.sockets} sockets × ${plan.fanout.changes.length} broadcasts`);
+  const notify = await notifyLatency(baseUrl, staff, plan.notify);
+  const fan = await fanout(baseUrl, staff, plan.fanout, settings.sockets);
+
+  log(`3/6 seeding ${settings.largeProducts} products`);
+  await catalog.seed(databaseUrl, settings.largeProducts);
+  await catalog.invalidateCatalog(stack.redisUrl, stack.redisPrefix);
+  const large = await catalog.catalogFacts(databaseUrl, 100);
+  log(`3/6 uncached filtered list, ${large.products} products`);
+  const uncachedLarge = { products: large.products, ...(await catalog.uncachedList(baseUrl, large, 1, shape)) };
+
+  const machine = machineInfo();
+  const partial: Omit<BenchResults, "flags"> = {
+    date: new Date().toISOString(),
+    quick,
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    machine: { ...machine, postgres: await postgresVersion(databaseUrl), busyBeforePercent: busyBefore },
+    settings: { connections: shape.connections, seconds: shape.seconds, buyers: settings.buyers, buyerSeconds: settings.buyerSeconds, changes: plan.notify.changes.length, sockets: settings.sockets },
+    floor,
+    cachedList,
+    cachedDetail,
+    uncachedSmall,
+    uncachedLarge,
+    orders: { ...placed, check },
+    notify,
+    fanout: fan,
+    roundTrips,
+  };
+  const results: BenchResults = { ...partial, flags: flagsOf(partial) };
+  for (const run of [uncachedSmall, uncachedLarge]) {
+    if (run.pathsWrapped) log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
+  }
+  const out = args.out ?? `bench/results/${results.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`results written to ${out}`);
+  console.log(`\n${markdownTable(results)}\n`);
+  console.log(results.flags.length ? `Far from the floor or failing:\n- ${results.flags.join("\n- ")}` : "Every figure is within the issue's goals.");
+  console.log(`\n${quick ? "quick " : ""}run took ${results.durationSeconds}s on ${machine.cpus} CPUs (busy ${busyBefore ?? "?"}% before it started)`);
+  if (!check.pass) process.exitCode = 1;
+} catch (err) {
+  if (!interrupted) {
+    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    process.exitCode = 1;
+  }
+} finally {
+  if (!interrupted) await stack.close();
+}

@@ -1,0 +1,112 @@
+// Catalog data and the read-path scenarios: the floor, cached reads, uncached filtered lists.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { catalogVersionKeys } from "../../src/routes/products/catalog-keys.ts";
+import { connectRedis } from "../local/resp.ts";
+import { inChild } from "./driver.ts";
+import type { HttpLoadResult } from "./http-load.ts";
+
+const seedScript = fileURLToPath(new URL("../seed.ts", import.meta.url));
+
+/** `npm run db:seed -- --products N` against the bench database: the demo catalog plus N generated products. */
+export async function seed(databaseUrl: string, products: number): Promise<void> {
+  // Without REDIS_URL: the seed would bump unprefixed counters; `invalidateCatalog` bumps ours.
+  const { REDIS_URL: _unused, ...env } = process.env;
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", seedScript, "--products", String(products)], {
+    env: { ...env, DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`db:seed --products ${products} failed (${code}):\n${out}`);
+}
+
+/**
+ * The seed bumps the unprefixed version counters; the bench Worker uses its own prefix, so bump
+ * those too, exactly as a catalog write would, so no entry from before the seed is ever served.
+ */
+export async function invalidateCatalog(redisUrl: string, prefix: string): Promise<void> {
+  const redis = await connectRedis(redisUrl);
+  try {
+    await redis.send([["INCR", prefix + catalogVersionKeys.lists], ["INCR", prefix + catalogVersionKeys.details]]);
+  } finally {
+    redis.close();
+  }
+}
+
+export interface CatalogFacts {
+  products: number;
+  categories: number[];
+  /** Visible product ids spread over the catalog, for detail reads. */
+  sampleIds: number[];
+}
+
+export async function catalogFacts(databaseUrl: string, samples: number): Promise<CatalogFacts> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const count = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM products WHERE NOT is_archived");
+    const cats = await client.query<{ id: number }>("SELECT id FROM categories ORDER BY id");
+    const ids = await client.query<{ id: number }>(
+      "SELECT id FROM products WHERE NOT is_archived ORDER BY (id * 2654435761::bigint) % 4294967296 LIMIT $1",
+      [samples],
+    );
+    return { products: count.rows[0]!.n, categories: cats.rows.map((r) => r.id), sampleIds: ids.rows.map((r) => r.id) };
+  } finally {
+    await client.end();
+  }
+}
+
+export interface LoadShape {
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+const load = (baseUrl: string, paths: string[], shape: LoadShape) =>
+  inChild({ kind: "http", baseUrl, paths, ...shape }, (shape.seconds + 60) * 1000);
+
+/** Asks each path once (filling the cache) and checks the last answer is a hit. */
+async function warm(baseUrl: string, paths: string[]): Promise<void> {
+  for (const path of paths) await (await fetch(baseUrl + path)).arrayBuffer();
+  const res = await fetch(baseUrl + paths[0]!);
+  await res.arrayBuffer();
+  if (res.headers.get("x-cache") !== "HIT") throw new Error(`warm-up: ${paths[0]} answered X-Cache: ${res.headers.get("x-cache")}, not HIT`);
+}
+
+export const floor = (baseUrl: string, shape: LoadShape) => load(baseUrl, ["/api/"], shape);
+
+export async function cachedList(baseUrl: string, shape: LoadShape): Promise<HttpLoadResult> {
+  const paths = ["/api/products/"];
+  await warm(baseUrl, paths);
+  return load(baseUrl, paths, shape);
+}
+
+export async function cachedDetail(baseUrl: string, facts: CatalogFacts, shape: LoadShape): Promise<HttpLoadResult> {
+  const paths = facts.sampleIds.map((id) => `/api/products/${id}/`);
+  await warm(baseUrl, paths);
+  return load(baseUrl, paths, shape);
+}
+
+/**
+ * Every request a different cache key, so every one is a real miss (version lookup, entry lookup,
+ * Postgres, store in the background): categories in turn, min_price stepping by one cent.
+ * `parity` picks odd or even cents, so the second catalog size never meets the first's entries.
+ */
+export function uncachedPaths(categories: number[], count: number, parity: 0 | 1): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const category = categories[i % categories.length]!;
+    const cents = 2 * Math.floor(i / categories.length) + 1 + parity;
+    return `/api/products/?category=${category}&ordering=price&min_price=${(cents / 100).toFixed(2)}`;
+  });
+}
+
+export async function uncachedList(baseUrl: string, facts: CatalogFacts, parity: 0 | 1, shape: LoadShape): Promise<HttpLoadResult> {
+  const paths = uncachedPaths(facts.categories, 50_000, parity);
+  const probe = await fetch(`${baseUrl}${paths.at(-1)}`);
+  await probe.arrayBuffer();
+  if (probe.headers.get("x-cache") !== "MISS") throw new Error(`uncached probe answered X-Cache: ${probe.headers.get("x-cache")}, not MISS`);
+  return load(baseUrl, paths.slice(0, -1), shape);
+}

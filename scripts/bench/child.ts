@@ -1,0 +1,28 @@
+// The load-generating process: receives one task over IPC, runs it, sends the result back.
+// Load and measurements never share an event loop with the proxy, the Upstash endpoint or the
+// orchestrator, which all live in the parent process.
+import { type BuyersTask, runBuyers } from "./buyers.ts";
+import { type HttpLoadTask, runHttpLoad } from "./http-load.ts";
+import { type FanoutTask, type NotifyTask, runFanout, runNotify } from "./notify.ts";
+
+export type Task = HttpLoadTask | BuyersTask | NotifyTask | FanoutTask;
+
+async function run(task: Task): Promise<unknown> {
+  switch (task.kind) {
+    case "http":
+      return runHttpLoad(task);
+    case "buyers":
+      return runBuyers(task);
+    case "notify":
+      return runNotify(task);
+    case "fanout":
+      return runFanout(task);
+  }
+}
+
+process.once("message", (task: Task) => {
+  run(task).then(
+    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
+    (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1)),
+  );
+});

@@ -1,0 +1,30 @@
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { BuyersResult, BuyersTask } from "./buyers.ts";
+import type { HttpLoadResult, HttpLoadTask } from "./http-load.ts";
+import type { FanoutResult, FanoutTask, NotifyResult, NotifyTask } from "./notify.ts";
+
+const childPath = fileURLToPath(new URL("./child.ts", import.meta.url));
+
+type ResultOf<T> = T extends HttpLoadTask ? HttpLoadResult : T extends BuyersTask ? BuyersResult : T extends NotifyTask ? NotifyResult : T extends FanoutTask ? FanoutResult : never;
+
+/** Runs one task in a fresh child process (its own event loop and CPU time); kills it past the deadline. */
+export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask>(task: T, timeoutMs: number): Promise<ResultOf<T>> {
+  const child = fork(childPath, [], { execArgv: ["--disable-warning=ExperimentalWarning"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`bench task "${task.kind}" did not finish within ${timeoutMs / 1000}s`));
+    }, timeoutMs);
+    child.once("message", (msg: { ok: true; result: ResultOf<T> } | { ok: false; error: string }) => {
+      clearTimeout(timer);
+      if (msg.ok) resolve(msg.result);
+      else reject(new Error(`bench task "${task.kind}" failed: ${msg.error}`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench task "${task.kind}" exited (${code}) without a result`));
+    });
+    child.send(task);
+  });
+}

@@ -1,0 +1,83 @@
+// The results file's shape, the thresholds from issue #9, and the Markdown table.
+import type { BuyersResult } from "./buyers.ts";
+import type { HttpLoadResult } from "./http-load.ts";
+import type { FanoutResult, NotifyResult } from "./notify.ts";
+import type { RoundTrips, StockCheck } from "./orders.ts";
+
+export interface UncachedRun extends HttpLoadResult {
+  products: number;
+}
+
+export interface BenchResults {
+  date: string;
+  quick: boolean;
+  durationSeconds: number;
+  machine: { cpus: number; cpu: string; node: string; postgres: string; loadavg: number[]; busyBeforePercent: number | null };
+  settings: { connections: number; seconds: number; buyers: number; buyerSeconds: number; changes: number; sockets: number };
+  floor: HttpLoadResult;
+  cachedList: HttpLoadResult;
+  cachedDetail: HttpLoadResult;
+  uncachedSmall: UncachedRun;
+  uncachedLarge: UncachedRun;
+  orders: BuyersResult & { check: StockCheck };
+  notify: NotifyResult;
+  fanout: FanoutResult;
+  roundTrips: RoundTrips[];
+  /** Figures past the issue's thresholds, in words. */
+  flags: string[];
+}
+
+const fixed = (n: number, places = 1) => (Number.isFinite(n) ? n.toFixed(places) : "–");
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+const errs = (r: { non2xx: number; errors: number; statuses: Record<string, number> }) => {
+  const bad = Object.entries(r.statuses).filter(([code]) => !code.startsWith("2"));
+  return `${r.non2xx} / ${r.errors}${bad.length ? ` (${bad.map(([c, n]) => `${c}×${n}`).join(", ")})` : ""}`;
+};
+
+/** The issue's "far from its floor" lines. */
+export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
+  const flags: string[] = [];
+  const listShare = ratio(r.cachedList.rps, r.floor.rps);
+  if (listShare < 0.7) flags.push(`cached list at ${fixed(listShare * 100, 0)}% of the floor (goal ≥ 70%)`);
+  const detailShare = ratio(r.cachedDetail.rps, r.floor.rps);
+  if (detailShare < 0.7) flags.push(`cached detail at ${fixed(detailShare * 100, 0)}% of the floor (goal ≥ 70%)`);
+  if (r.notify.latency.p99 > 20) flags.push(`WebSocket p99 ${fixed(r.notify.latency.p99)} ms (goal ≤ 20 ms)`);
+  const growth = ratio(r.uncachedSmall.rps, r.uncachedLarge.rps);
+  if (growth > 2) flags.push(`uncached list costs ${fixed(growth, 2)}x at ${r.uncachedLarge.products} products vs ${r.uncachedSmall.products} (goal ≤ 2x)`);
+  if (!r.orders.check.pass) flags.push(`oversell check FAILED: ${r.orders.check.problems.slice(0, 3).join("; ")}`);
+  const [one, ten] = r.roundTrips;
+  if (one && ten && one.roundTrips !== ten.roundTrips) flags.push(`round trips differ: ${one.roundTrips} for 1 line, ${ten.roundTrips} for 10`);
+  const errors = [r.floor, r.cachedList, r.cachedDetail, r.uncachedSmall, r.uncachedLarge].reduce((n, x) => n + x.non2xx + x.errors, 0);
+  if (errors + r.orders.errors + r.notify.errors + r.notify.missed + r.fanout.errors + r.fanout.refused > 0) flags.push("some requests failed: see the errors column");
+  return flags;
+}
+
+export function markdownTable(r: BenchResults): string {
+  const f = r.floor.rps;
+  const http = (n: string, what: string, x: HttpLoadResult, vs: string) =>
+    `| ${n} | ${what} | ${fixed(x.rps, 0)} | ${fixed(x.p50, 2)} | ${fixed(x.p99, 2)} | ${errs(x)} | ${vs} |`;
+  const share = (x: HttpLoadResult) => `${fixed(ratio(x.rps, f), 2)} of floor`;
+  const [one, ten] = r.roundTrips;
+  const o = r.orders;
+  const n = r.notify;
+  const fan = r.fanout;
+  const rows = [
+    "| # | scenario | req/s | p50 ms | p99 ms | non-2xx / errors | vs floor |",
+    "|---|---|---:|---:|---:|---|---|",
+    http("1", "floor: `GET /api/` (no I/O)", r.floor, "1.00"),
+    http("2", "cached `GET /api/products/`", r.cachedList, share(r.cachedList)),
+    http("2", "cached `GET /api/products/{id}/`", r.cachedDetail, share(r.cachedDetail)),
+    http("3", `uncached filtered list, ${r.uncachedSmall.products.toLocaleString("en")} products`, r.uncachedSmall, share(r.uncachedSmall)),
+    http(
+      "3",
+      `uncached filtered list, ${r.uncachedLarge.products.toLocaleString("en")} products`,
+      r.uncachedLarge,
+      `${share(r.uncachedLarge)}; cost ${fixed(ratio(r.uncachedSmall.rps, r.uncachedLarge.rps), 2)}x the small catalog`,
+    ),
+    `| 4 | place order: ${r.settings.buyers} buyers, 3-line carts (orders/s; POST latency) | ${fixed(o.ordersPerSecond, 1)} | ${fixed(o.place.p50, 2)} | ${fixed(o.place.p99, 2)} | ${o.errors} (+${o.outOfStock} out of stock, expected) | oversell check **${o.check.pass ? "PASS" : "FAIL"}** (${o.orders} orders, ${o.check.unitsSold} units, ${o.check.soldOut} sold out) |`,
+    `| 5 | status change response → owner's WebSocket (${n.latency.samples} changes) | – | ${fixed(n.latency.p50, 2)} | ${fixed(n.latency.p99, 2)} | ${n.errors} / ${n.missed} missed | PATCH itself p50 ${fixed(n.http.p50, 2)}, p99 ${fixed(n.http.p99, 2)} ms |`,
+    `| 5 | one broadcast to ${fan.sockets} sockets of one user: response → last socket | – | ${fixed(Math.min(...fan.broadcasts.map((b) => b.last)), 1)} (best) | ${fixed(fan.lastMs, 1)} (worst) | ${fan.errors} / ${fan.refused} refused | ${fan.broadcasts.length} broadcasts; first socket after ${fixed(Math.min(...fan.broadcasts.map((b) => b.first)), 1)} ms |`,
+    `| 6 | Postgres round trips to place an order | 1 line: **${one?.roundTrips}** | 10 lines: **${ten?.roundTrips}** | | | ${one?.roundTrips === ten?.roundTrips ? "equal" : "**NOT equal**"} (${one?.connections} connections each, outbox delivery included) |`,
+  ];
+  return rows.join("\n");
+}
