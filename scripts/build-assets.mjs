@@ -1,7 +1,7 @@
-// Fills public/ (Workers static assets, not in git) with the docs page's browser files.
+// Fills public/ (Workers static assets, not in git) with the docs page's and the staff console's browser files.
 // wrangler runs it as the [build] command before `wrangler dev`, `deploy` and each test
 // Worker start. Plain JavaScript so any Node on PATH runs it, not only the pinned one.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,12 +26,23 @@ for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png
   put(join(out, "docs-assets", file), readFileSync(join(swaggerUi, file)));
 }
 put(join(out, "docs-assets", "docs.js"), readFileSync(join(root, "src/openapi/swagger-init.js")));
+// The staff console (README "Staff console"): its files as they are in src/console/, at /admin/.
+mkdirSync(join(out, "admin"), { recursive: true });
+for (const file of readdirSync(join(root, "src/console"))) {
+  put(join(out, "admin", file), readFileSync(join(root, "src/console", file)));
+}
 // Static assets never reach the Worker, so their headers are set here (Workers' _headers file).
 put(
   join(out, "_headers"),
   Buffer.from(`/docs-assets/*
   X-Content-Type-Options: nosniff
   Cross-Origin-Resource-Policy: same-origin
+  Referrer-Policy: no-referrer
+/admin/*
+  X-Content-Type-Options: nosniff
+  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'
+  X-Frame-Options: DENY
+  Cross-Origin-Opener-Policy: same-origin
   Referrer-Policy: no-referrer
 `),
 );

@@ -1,0 +1,151 @@
+// The staff console: sign-in, the shell (navigation, live indicator), and a hash router.
+
+import { ApiError, currentUser, onSessionEnd, resume, signIn, signOut } from "./api.js";
+import { errorBox, fill, h, toast } from "./dom.js";
+import { forgetFeedPosition, startFeed } from "./feed.js";
+import categories from "./categories.js";
+import customer from "./customer.js";
+import customers from "./customers.js";
+import order from "./order.js";
+import orders from "./orders.js";
+import products from "./products.js";
+
+const routes = [
+  [/^\/products$/, products, "Products"],
+  [/^\/categories$/, categories, "Categories"],
+  [/^\/orders$/, orders, "Orders"],
+  [/^\/orders\/(\d+)$/, order, "Order"],
+  [/^\/customers$/, customers, "Customers"],
+  [/^\/customers\/(\d+)$/, customer, "Customer"],
+];
+
+const main = document.getElementById("main");
+const bar = document.getElementById("bar");
+const live = document.getElementById("live");
+const who = document.getElementById("who");
+let feed = null;
+let view = null;
+
+function setLive({ state, retryIn }) {
+  const labels = {
+    connecting: "Connecting…",
+    live: "Live",
+    reconnecting: retryIn ? `Reconnecting in ${Math.max(1, Math.round(retryIn / 1000))} s…` : "Reconnecting…",
+    stopped: "Offline",
+  };
+  live.dataset.state = state;
+  live.querySelector(".label").textContent = labels[state];
+  live.title =
+    state === "live" ? "Order events arrive as they happen" : "Not receiving live order events; the console catches up when it reconnects";
+}
+
+function route() {
+  view?.dispose?.();
+  view = null;
+  const path = (location.hash.slice(1).split("?")[0] || "/products").replace(/\/$/, "") || "/products";
+  const match = routes.find(([pattern]) => pattern.test(path));
+  for (const link of document.querySelectorAll("#nav a")) {
+    const current = path.startsWith(link.getAttribute("href").slice(1));
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (!match) {
+    fill(main, h("h1", { tabindex: -1, text: "Not found" }), h("p", {}, "No such page. ", h("a", { href: "#/products", text: "Go to products" })));
+    return;
+  }
+  const [pattern, render, title] = match;
+  document.title = `${title} · edge-shop staff`;
+  const params = pattern.exec(path).slice(1);
+  view = render(main, ...params) ?? null;
+}
+
+function onFeedEvent(msg) {
+  if (msg.type === "order_created") toast(msg.message, "live");
+  view?.onFeed?.(msg);
+}
+
+function startShell() {
+  const user = currentUser();
+  who.textContent = user ? user.username : "";
+  bar.hidden = false;
+  feed?.stop();
+  feed = startFeed({ onEvent: onFeedEvent, onState: setLive, onResync: () => view?.resync?.() });
+  if (!location.hash || location.hash === "#/signin") history.replaceState(null, "", "#/products");
+  route();
+}
+
+function showSignIn(message) {
+  feed?.stop();
+  feed = null;
+  view?.dispose?.();
+  view = null;
+  bar.hidden = true;
+  document.title = "Sign in · edge-shop staff";
+  const error = h("div", { class: "form-error", role: "alert", text: message?.error ?? "" });
+  const note = message?.info ? h("p", { class: "note", role: "status", text: message.info }) : null;
+  const button = h("button", { type: "submit", class: "primary", text: "Sign in" });
+  const form = h(
+    "form",
+    { class: "signin", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title", text: "Staff console" }),
+    h("p", { class: "muted", text: "Sign in with your staff account." }),
+    note,
+    error,
+    h("div", { class: "field" }, h("label", { for: "username", text: "Username" }), h("input", { id: "username", name: "username", autocomplete: "username", required: true })),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "password", text: "Password" }),
+      h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+    ),
+    button,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    button.disabled = true;
+    button.textContent = "Signing in…";
+    try {
+      await signIn(form.username.value.trim(), form.password.value);
+      forgetFeedPosition();
+      startShell();
+    } catch (e) {
+      error.textContent = e instanceof ApiError ? e.message : String(e);
+      form.password.select();
+    } finally {
+      button.disabled = false;
+      button.textContent = "Sign in";
+    }
+  });
+  fill(main, form);
+  form.username.focus();
+}
+
+document.getElementById("signout").addEventListener("click", async () => {
+  feed?.stop();
+  await signOut();
+  forgetFeedPosition();
+  history.replaceState(null, "", "#/signin");
+  showSignIn({ info: "You are signed out." });
+});
+
+window.addEventListener("hashchange", () => {
+  if (!currentUser()) return showSignIn();
+  route();
+  // Keyboard and screen-reader users land on the new page's heading.
+  main.querySelector("h1")?.focus({ preventScroll: false });
+});
+
+async function boot() {
+  fill(main, h("p", { class: "loading", role: "status", text: "Loading…" }));
+  try {
+    if (await resume()) startShell();
+    else showSignIn();
+  } catch (error) {
+    fill(main, errorBox(error, boot));
+  }
+}
+
+onSessionEnd((reason) => showSignIn({ error: reason }));
+
+boot();

@@ -1,0 +1,116 @@
+// Orders: every customer's orders, newest first, filterable by status and searchable by customer.
+// Live: a feed event re-reads the page, and the rows it names flash.
+
+import { api } from "./api.js";
+import { debounce, errorBox, fill, h, hashQuery, loading, money, pager, setHashQuery, statusBadge, when } from "./dom.js";
+
+export const STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"];
+const PAGE_SIZE = 20;
+
+/** The orders table, shared with a customer's page. `fresh` holds ids to highlight. */
+export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "grid orders" },
+      h("thead", {}, h("tr", {}, ["Order", withCustomer ? "Customer" : null, "Status", "Items", "Total", "Placed"].filter(Boolean).map((t) => h("th", { scope: "col", text: t })))),
+      h(
+        "tbody",
+        {},
+        rows.map((o) =>
+          h(
+            "tr",
+            { "data-id": o.id, class: fresh.has(o.id) ? "flash" : null },
+            h("th", { scope: "row" }, h("a", { href: `#/orders/${o.id}`, text: `#${o.id}` })),
+            withCustomer
+              ? h("td", { "data-label": "Customer" }, h("div", { class: "stack" }, h("a", { href: `#/customers/${o.user}`, text: o.user_name }), h("div", { class: "muted small", text: o.email })))
+              : null,
+            h("td", { "data-label": "Status" }, statusBadge(o.status)),
+            h("td", { "data-label": "Items", text: String(o.items_count) }),
+            h("td", { "data-label": "Total", class: "num", text: money(o.total_price) }),
+            h("td", { "data-label": "Placed", text: when(o.created_at) }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export default function orders(root) {
+  const q = hashQuery();
+  const state = { status: STATUSES.includes(q.status) ? q.status : "", search: q.search ?? "", page: Number(q.page) || 1 };
+  const fresh = new Set();
+  let disposed = false;
+  const results = h("div", { class: "results", "aria-live": "polite" });
+
+  fill(
+    root,
+    h("div", { class: "heading" }, h("h1", { tabindex: -1, text: "Orders" })),
+    h(
+      "form",
+      { class: "toolbar", role: "search", "aria-label": "Filter orders", onsubmit: (e) => e.preventDefault() },
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "o-search", text: "Customer" }),
+        h("input", { id: "o-search", type: "search", value: state.search, placeholder: "Username, name or email", oninput: debounce((e) => set({ search: e.target.value }), 300) }),
+      ),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "o-status", text: "Status" }),
+        h(
+          "select",
+          { id: "o-status", onchange: (e) => set({ status: e.target.value }) },
+          h("option", { value: "", text: "Any status" }),
+          STATUSES.map((s) => h("option", { value: s, selected: s === state.status, text: s })),
+        ),
+      ),
+    ),
+    results,
+  );
+
+  function set(change) {
+    Object.assign(state, { page: 1 }, change);
+    load();
+  }
+
+  let generation = 0;
+  async function load() {
+    const mine = ++generation;
+    setHashQuery("/orders", state);
+    results.setAttribute("aria-busy", "true");
+    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading orders"));
+    try {
+      const page = await api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } });
+      if (mine !== generation || disposed) return;
+      fill(
+        results,
+        page.results.length ? ordersTable(page.results, fresh) : h("p", { class: "empty", text: "No orders match these filters." }),
+        pager(state.page, page.count, PAGE_SIZE, (n) => { state.page = n; load(); }, "orders"),
+      );
+      fresh.clear();
+    } catch (error) {
+      if (mine !== generation || disposed) return;
+      if (error.status === 404 && state.page > 1) return set({ page: 1 });
+      fill(results, errorBox(error, load));
+    } finally {
+      if (mine === generation) results.removeAttribute("aria-busy");
+    }
+  }
+
+  const reload = debounce(load, 150);
+  load();
+  return {
+    onFeed(msg) {
+      fresh.add(msg.order_id);
+      reload();
+    },
+    resync: load,
+    dispose() {
+      disposed = true;
+    },
+  };
+}

@@ -1,0 +1,234 @@
+// Products: a paginated, searchable, filterable list with price and stock edited in place.
+
+import { api } from "./api.js";
+import { confirmDialog, debounce, errorBox, fill, formDialog, h, hashQuery, loading, money, pager, setHashQuery, toast, uid } from "./dom.js";
+
+const LOW_STOCK = 10;
+const PAGE_SIZE = 20;
+const ORDERINGS = [
+  ["-created_at", "Newest first"],
+  ["name", "Name A–Z"],
+  ["price", "Price, low to high"],
+  ["-price", "Price, high to low"],
+  ["stock", "Stock, low to high"],
+  ["-stock", "Stock, high to low"],
+];
+
+export default function products(root) {
+  const q = hashQuery();
+  const state = {
+    search: q.search ?? "",
+    category: q.category ?? "",
+    stock: ["in", "out", "low"].includes(q.stock) ? q.stock : "",
+    ordering: q.ordering ?? "-created_at",
+    page: Number(q.page) || 1,
+  };
+  let categories = [];
+  let disposed = false;
+  const results = h("div", { class: "results" });
+  const categorySelect = h("select", { id: "p-category", name: "category" }, h("option", { value: "", text: "All categories" }));
+
+  const filters = h(
+    "form",
+    { class: "toolbar", role: "search", "aria-label": "Filter products", onsubmit: (e) => e.preventDefault() },
+    h("div", { class: "field" }, h("label", { for: "p-search", text: "Search" }), h("input", { id: "p-search", type: "search", value: state.search, placeholder: "Name or description", oninput: debounce((e) => set({ search: e.target.value }), 300) })),
+    h("div", { class: "field" }, h("label", { for: "p-category", text: "Category" }), categorySelect),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "p-stock", text: "Stock" }),
+      h(
+        "select",
+        { id: "p-stock", onchange: (e) => set({ stock: e.target.value }) },
+        [["", "Any stock"], ["in", "In stock"], ["out", "Out of stock"], ["low", `Low stock (under ${LOW_STOCK})`]].map(([value, label]) =>
+          h("option", { value, selected: value === state.stock, text: label }),
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "p-ordering", text: "Sort" }),
+      h("select", { id: "p-ordering", onchange: (e) => set({ ordering: e.target.value }) }, ORDERINGS.map(([value, label]) => h("option", { value, selected: value === state.ordering, text: label }))),
+    ),
+  );
+  categorySelect.addEventListener("change", (e) => set({ category: e.target.value }));
+
+  fill(
+    root,
+    h("div", { class: "heading" }, h("h1", { tabindex: -1, text: "Products" }), h("button", { type: "button", class: "primary", onclick: () => edit(null), text: "New product" })),
+    filters,
+    results,
+  );
+
+  function set(change) {
+    Object.assign(state, { page: 1 }, change);
+    load();
+  }
+
+  async function loadCategories() {
+    try {
+      categories = await api("/api/products/categories/");
+      categorySelect.replaceChildren(
+        h("option", { value: "", text: "All categories" }),
+        categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
+      );
+    } catch {
+      // The list still works without the category names in the filter; the error shows when saving.
+    }
+  }
+
+  let generation = 0;
+  async function load() {
+    const mine = ++generation;
+    setHashQuery("/products", { search: state.search, category: state.category, stock: state.stock, ordering: state.ordering === "-created_at" ? "" : state.ordering, page: state.page });
+    results.setAttribute("aria-busy", "true");
+    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading products"));
+    try {
+      let rows;
+      let page = null;
+      if (state.stock === "low") {
+        // A plain list from the staff-only low-stock route; search is applied here.
+        const list = await api("/api/products/low_stock/", { query: { threshold: LOW_STOCK, category: state.category } });
+        const terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
+        rows = list.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
+      } else {
+        page = await api("/api/products/", {
+          query: { search: state.search, category: state.category, in_stock: { in: "true", out: "false" }[state.stock], ordering: state.ordering, page: state.page, page_size: PAGE_SIZE },
+        });
+        rows = page.results;
+      }
+      if (mine !== generation || disposed) return;
+      fill(
+        results,
+        rows.length ? table(rows) : h("p", { class: "empty", text: "No products match these filters." }),
+        page ? pager(state.page, page.count, PAGE_SIZE, (n) => { state.page = n; load(); }, "products") : h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
+      );
+    } catch (error) {
+      if (mine !== generation || disposed) return;
+      if (error.status === 404 && state.page > 1) return set({ page: 1 });
+      fill(results, errorBox(error, load));
+    } finally {
+      if (mine === generation) results.removeAttribute("aria-busy");
+    }
+  }
+
+  function table(rows) {
+    return h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "grid products" },
+        h("caption", { class: "sr-only", text: "Products; price and stock can be edited in place (Enter saves, Escape reverts)" }),
+        h("thead", {}, h("tr", {}, ["Name", "Category", "Price", "Stock", "", ""].map((t) => h("th", { scope: "col", text: t })))),
+        h("tbody", {}, rows.map(row)),
+      ),
+    );
+  }
+
+  function row(p) {
+    const badge = h("span");
+    const paint = (stock) => {
+      badge.className = `badge ${stock === 0 ? "stock-out" : stock < LOW_STOCK ? "stock-low" : "stock-in"}`;
+      badge.textContent = stock === 0 ? "Out of stock" : stock < LOW_STOCK ? "Low" : "In stock";
+    };
+    paint(p.stock);
+    return h(
+      "tr",
+      { "data-id": p.id },
+      h("th", { scope: "row", class: "name" }, h("button", { type: "button", class: "link", onclick: () => edit(p), text: p.name }), h("span", { class: "muted small", text: ` #${p.id}` })),
+      h("td", { "data-label": "Category", text: p.category_name }),
+      h("td", { "data-label": "Price" }, inlineEditor(p, "price", p.price, "decimal", `Price of ${p.name}`)),
+      h("td", { "data-label": "Stock" }, inlineEditor(p, "stock", String(p.stock), "numeric", `Stock of ${p.name}`, (updated) => paint(updated.stock))),
+      h("td", {}, badge),
+      h("td", { class: "actions" }, h("button", { type: "button", onclick: () => edit(p), text: "Edit" }), h("button", { type: "button", class: "danger", onclick: () => archive(p), text: "Archive" })),
+    );
+  }
+
+  /** An input saved with PATCH on Enter or when it loses focus; Escape puts the saved value back. */
+  function inlineEditor(product, field, value, inputmode, label, after) {
+    const id = uid("edit");
+    let saved = value;
+    const msg = h("span", { class: "cell-msg", id: `${id}-msg`, "aria-live": "polite" });
+    const input = h("input", { id, class: `inline ${field}`, name: field, inputmode, autocomplete: "off", value, "aria-label": label, "aria-describedby": `${id}-msg` });
+    async function commit() {
+      const next = input.value.trim();
+      if (next === saved) return;
+      input.setAttribute("aria-busy", "true");
+      msg.className = "cell-msg";
+      msg.textContent = "Saving…";
+      try {
+        const updated = await api(`/api/products/${product.id}/`, { method: "PATCH", body: { [field]: next } });
+        saved = String(updated[field]);
+        input.value = saved;
+        input.removeAttribute("aria-invalid");
+        msg.className = "cell-msg ok";
+        msg.textContent = "Saved";
+        after?.(updated);
+        setTimeout(() => { if (msg.textContent === "Saved") msg.textContent = ""; }, 2500);
+      } catch (error) {
+        input.setAttribute("aria-invalid", "true");
+        msg.className = "cell-msg error";
+        msg.textContent = error.fields?.[field]?.join(" ") ?? error.message;
+      } finally {
+        input.removeAttribute("aria-busy");
+      }
+    }
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        commit();
+      } else if (e.key === "Escape") {
+        input.value = saved;
+        input.removeAttribute("aria-invalid");
+        msg.textContent = "";
+      }
+    });
+    input.addEventListener("change", commit);
+    return h("div", { class: "inline-cell" }, input, msg);
+  }
+
+  async function edit(p) {
+    if (!categories.length) await loadCategories();
+    const saved = await formDialog({
+      title: p ? `Edit ${p.name}` : "New product",
+      submitLabel: p ? "Save changes" : "Create product",
+      fields: [
+        { name: "name", label: "Name", value: p?.name, required: true },
+        { name: "description", label: "Description", type: "textarea", value: p?.description },
+        { name: "price", label: "Price", inputmode: "decimal", value: p?.price, required: true },
+        { name: "stock", label: "Stock", inputmode: "numeric", value: p ? String(p.stock) : "0" },
+        { name: "category", label: "Category", type: "select", value: p?.category ?? "", options: [["", "Choose a category"], ...categories.map((c) => [c.id, c.name])], required: true },
+      ],
+      submit: (values) => {
+        const body = { ...values, category: values.category === "" ? null : Number(values.category) };
+        return p ? api(`/api/products/${p.id}/`, { method: "PATCH", body }) : api("/api/products/", { method: "POST", body });
+      },
+    });
+    if (saved) {
+      toast(p ? `Saved “${saved.name}”` : `Created “${saved.name}”`, "ok");
+      load();
+    }
+  }
+
+  async function archive(p) {
+    if (!(await confirmDialog(`Archive “${p.name}”? It leaves the catalog; orders that include it keep it.`, "Archive", true))) return;
+    try {
+      await api(`/api/products/${p.id}/`, { method: "DELETE" });
+      toast(`Archived “${p.name}”`, "ok");
+      load();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  loadCategories();
+  load();
+  return {
+    dispose() {
+      disposed = true;
+    },
+    resync: load,
+  };
+}
