@@ -1,5 +1,6 @@
 import { connectQuery } from "../routes/notifications";
-import { RETAINED_EVENTS } from "../realtime/events";
+import { MAX_SOCKETS, RETAINED_EVENTS } from "../realtime/events";
+import { Detail } from "./responses";
 import type { ApiRoute } from "./route";
 
 const connect = `Open with \`Upgrade: websocket\`; a plain HTTP request gets 426.
@@ -24,7 +25,8 @@ const common = {
     token: "Access token (or use the subprotocol pair instead)",
     since: "Replay every kept event after this `seq` before live ones",
   },
-  errors: [401, 426, 429],
+  errors: [401, 426],
+  responses: { 429: { description: `The hub already holds ${MAX_SOCKETS} sockets`, schema: Detail } },
   ok: { status: 101, description: "Switching Protocols: the WebSocket is open", schema: null },
 } satisfies Partial<ApiRoute>;
 
@@ -42,6 +44,6 @@ export const realtimePaths: ApiRoute[] = [
     path: "/ws/admin/orders",
     summary: "WebSocket: every user's order events (staff)",
     description: `Staff only (others get 403). Sends \`order_created\` and \`order_update\` for all users, with \`user_id\`.\n\n${connect}`,
-    errors: [401, 403, 426, 429],
+    errors: [401, 403, 426],
   },
 ];
