@@ -50,6 +50,8 @@ export default async function setup(project: TestProject) {
     redis: redisUp ? { restUrl: upstash.url, token, directUrl: redisUrl } : null,
   };
   project.provide("stack", stack);
+  // `npm run test:stress`: the reliability suite runs its larger counts (see README).
+  project.provide("stress", process.env.STRESS === "1");
 
   return async () => {
     await Promise.allSettled([proxy.close(), upstash.close()]);

@@ -10,6 +10,8 @@ export interface TestStack {
 declare module "vitest" {
   export interface ProvidedContext {
     stack: TestStack;
+    /** True under `npm run test:stress` (STRESS=1): the reliability suite scales its counts up. */
+    stress: boolean;
   }
 }
 
@@ -46,3 +48,6 @@ export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: s
     ...(stack.redis ? { UPSTASH_REDIS_REST_URL: stack.redis.restUrl, UPSTASH_REDIS_REST_TOKEN: stack.redis.token } : {}),
   };
 }
+
+/** The quick count under `npm test`, the stress one under `npm run test:stress`. */
+export const scaled = (stress: boolean, quick: number, heavy: number) => (stress ? heavy : quick);
