@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { readConfig } from "../../src/env";
 import { scaled } from "../support/stack";
+import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import { CHECKSUM_SQL, type FuzzRequest, type FuzzWorld, buildWorld, requestArb, servedRoutes } from "./fuzz-support";
 import { type WorkerHarness, setupWorker } from "./support";
 
@@ -76,4 +77,25 @@ describe("fuzzing every route", () => {
     expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
     expect(routes.filter((r) => !stats.routes.has(r))).toEqual([]);
   }, scaled(inject("stress"), 120_000, 1_200_000));
+
+  // Found by this fuzzing: the first cart request of a customer made the cart before it was refused.
+  it("makes no cart for a customer whose first cart requests are refused", async () => {
+    const u = await makeUser(w, false);
+    const product = await makeProduct(w, { name: "Scarce", price: "2.00", stock: 1, category: await makeCategory(w, "No cart") });
+    const carts = async () => (await w.query("select 1 from carts where user_id = $1", [u.id])).length;
+    const refused: [string, string, unknown?][] = [
+      ["POST", "/api/orders/cart/add_item/", { product_id: 2_000_000_000, quantity: 1 }],
+      ["POST", "/api/orders/cart/add_item/", { product_id: product, quantity: 2 }],
+      ["PUT", "/api/orders/cart/update_item/", { item_id: 1, quantity: 1 }],
+      ["DELETE", "/api/orders/cart/remove_item/?item_id=1"],
+    ];
+    for (const [method, path, body] of refused) {
+      const res = await w.request(path, send(u.token, method, body));
+      expect([400, 404], `${method} ${path}`).toContain(res.status);
+      expect(await carts(), `${method} ${path}`).toBe(0);
+    }
+    const added = await w.request("/api/orders/cart/add_item/", send(u.token, "POST", { product_id: product, quantity: 1 }));
+    expect(added.status).toBe(200);
+    expect(await carts()).toBe(1);
+  });
 });

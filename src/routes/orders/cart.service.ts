@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { cartItems, carts, categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { productColumns, productJson } from "../products/products.serialize";
@@ -6,6 +7,18 @@ import { INT4_MAX, missingPk } from "../../lib/fields";
 import type { Sql } from "./sql";
 
 type CartRow = typeof carts.$inferSelect;
+
+async function findCart(db: Sql, userId: number): Promise<CartRow | null> {
+  const [found] = await db.select().from(carts).where(eq(carts.userId, userId));
+  return found ?? null;
+}
+
+/** The caller's cart for changing one of its lines: no cart means no such line, a 404 that makes nothing. */
+export async function existingCartId(db: Sql, userId: number): Promise<number> {
+  const found = await findCart(db, userId);
+  if (!found) throw notFound();
+  return found.id;
+}
 
 /** The caller's cart, made on first use; the unique user_id settles two first requests racing. */
 export async function ensureCart(db: Sql, userId: number): Promise<CartRow> {
@@ -54,6 +67,23 @@ export async function cartJson(db: Sql, cartId: number) {
     created_at: cart.createdAt.toISOString(),
     updated_at: cart.updatedAt.toISOString(),
   };
+}
+
+/**
+ * Adds to the caller's cart; returns the cart id. A first add makes the cart in the same
+ * transaction, so a refused one (unknown product, not enough stock) leaves no empty cart behind.
+ */
+export async function addToCart(db: Db, userId: number, productId: number, quantity: number): Promise<number> {
+  const found = await findCart(db, userId);
+  if (found) {
+    await addItem(db, found.id, productId, quantity);
+    return found.id;
+  }
+  return db.transaction(async (tx) => {
+    const { id } = await ensureCart(tx, userId);
+    await addItem(tx, id, productId, quantity);
+    return id;
+  });
 }
 
 const invalidProduct = (id: number) => fieldError("product_id", missingPk(id));
