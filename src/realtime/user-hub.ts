@@ -19,9 +19,10 @@ export class UserHub extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS events (
+    // Keyed by outbox id *and* its time: a database that was reset reuses ids, not timestamps.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS hub_events (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      event_id INTEGER NOT NULL UNIQUE,
+      event_key TEXT NOT NULL UNIQUE,
       body TEXT NOT NULL
     )`);
     // Answered by the runtime itself, so a ping never wakes a hibernated object.
@@ -56,13 +57,13 @@ export class UserHub extends DurableObject<Bindings> {
     const events = z.array(hubEventSchema).parse(input);
     const sockets = this.ctx.getWebSockets();
     for (const event of events) {
-      const seen = this.sql.exec("SELECT 1 FROM events WHERE event_id = ?", event.eventId).toArray();
-      if (seen.length) continue;
+      const key = `${event.eventId}@${event.at}`;
+      if (this.sql.exec("SELECT 1 FROM hub_events WHERE event_key = ?", key).toArray().length) continue;
       const { seq } = this.sql
-        .exec<{ seq: number }>("INSERT INTO events (event_id, body) VALUES (?, '') RETURNING seq", event.eventId)
+        .exec<{ seq: number }>("INSERT INTO hub_events (event_key, body) VALUES (?, '') RETURNING seq", key)
         .one();
       const body = JSON.stringify(eventMessage(event, seq, audience));
-      this.sql.exec("UPDATE events SET body = ? WHERE seq = ?", body, seq);
+      this.sql.exec("UPDATE hub_events SET body = ? WHERE seq = ?", body, seq);
       for (const ws of sockets) {
         try {
           ws.send(body);
@@ -71,7 +72,7 @@ export class UserHub extends DurableObject<Bindings> {
         }
       }
     }
-    this.sql.exec("DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?", RETAINED_EVENTS);
+    this.sql.exec("DELETE FROM hub_events WHERE seq <= (SELECT max(seq) FROM hub_events) - ?", RETAINED_EVENTS);
     return events.map((e) => e.eventId);
   }
 
@@ -102,13 +103,13 @@ export class UserHub extends DurableObject<Bindings> {
   }
 
   private replay(ws: WebSocket, since: number): void {
-    const oldest = this.sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM events").one().seq;
+    const oldest = this.sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM hub_events").one().seq;
     if (oldest !== null && since < oldest - 1) {
       ws.send(
         JSON.stringify({ type: "replay_truncated", oldest_seq: oldest, message: `Events before seq ${oldest} are no longer kept` }),
       );
     }
-    for (const row of this.sql.exec<{ body: string }>("SELECT body FROM events WHERE seq > ? ORDER BY seq", since)) {
+    for (const row of this.sql.exec<{ body: string }>("SELECT body FROM hub_events WHERE seq > ? ORDER BY seq", since)) {
       ws.send(row.body);
     }
   }

@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/env";
 import { signToken } from "../../src/lib/tokens";
@@ -138,6 +138,18 @@ describe("WebSocket notifications", () => {
     await deliverEvents(w.env, readConfig(w.env), [eventId]);
     expect(await d.next()).toMatchObject({ order_id: orderId, seq: 1 });
     d.ws!.close();
+  });
+
+  it("accepts a reused outbox id from a reset database (same id, another time) but not a true retry", async () => {
+    const hub = w.env.USER_HUB.get(w.env.USER_HUB.idFromName("user:reset-check"));
+    const event = { eventId: 1, type: "order_created" as const, orderId: 1, userId: 1, status: "pending" as const, at: "2026-01-01T00:00:00.000Z" };
+    await hub.deliver("user", [event]);
+    await hub.deliver("user", [event]);
+    await hub.deliver("user", [{ ...event, at: "2026-02-01T00:00:00.000Z" }]);
+    const stored = await runInDurableObject(hub, (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM hub_events").one().n,
+    );
+    expect(stored).toBe(2);
   });
 
   it("rejects a malformed since", async () => {
