@@ -104,7 +104,7 @@ export function confirmDialog(message, confirmLabel = "Confirm", danger = false)
 export function formDialog({ title, fields, submitLabel = "Save", submit }) {
   return new Promise((resolve) => {
     const titleId = uid("dlg");
-    const top = h("div", { class: "form-error", role: "alert" });
+    const top = h("div", { class: "form-error", role: "alert", tabindex: -1 });
     const messages = {};
     const controls = {};
     const rows = fields.map((f) => {

@@ -150,11 +150,15 @@ export default function products(root) {
   function inlineEditor(product, field, value, inputmode, label, after) {
     const id = uid("edit");
     let saved = value;
+    // Enter then blur would otherwise send the same PATCH twice (or repeat a refused value).
+    let pending = null;
+    let refused = null;
     const msg = h("span", { class: "cell-msg", id: `${id}-msg`, "aria-live": "polite" });
     const input = h("input", { id, class: `inline ${field}`, name: field, inputmode, autocomplete: "off", value, "aria-label": label, "aria-describedby": `${id}-msg` });
     async function commit() {
       const next = input.value.trim();
-      if (next === saved) return;
+      if (next === saved || next === pending || next === refused) return;
+      pending = next;
       input.setAttribute("aria-busy", "true");
       msg.className = "cell-msg";
       msg.textContent = "Saving…";
@@ -165,13 +169,16 @@ export default function products(root) {
         input.removeAttribute("aria-invalid");
         msg.className = "cell-msg ok";
         msg.textContent = "Saved";
+        refused = null;
         after?.(updated);
         setTimeout(() => { if (msg.textContent === "Saved") msg.textContent = ""; }, 2500);
       } catch (error) {
+        refused = next;
         input.setAttribute("aria-invalid", "true");
         msg.className = "cell-msg error";
         msg.textContent = error.fields?.[field]?.join(" ") ?? error.message;
       } finally {
+        pending = null;
         input.removeAttribute("aria-busy");
       }
     }

@@ -168,12 +168,20 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     expect(problems).toEqual([]);
   });
 
-  it("keeps the session across a reload, and signing out revokes the refresh token", async () => {
+  it("keeps the session across a reload, rotates the refresh token when the access token is bad, and signing out revokes it", async () => {
     const { page, problems } = await signedIn();
+    const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem("edge-shop.console.session") ?? "{}") as { access: string; refresh: string });
+    const first = await stored();
+    // An access token the server refuses: the console must refresh (rotating) and carry on.
+    await page.evaluate(() => {
+      const key = "edge-shop.console.session";
+      sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), access: "not-a-token" }));
+    });
     await page.reload();
     await page.getByRole("heading", { name: "Products", level: 1 }).waitFor();
     expect(await page.locator("#who").innerText()).toBe(STAFF.username);
-    const refresh = await page.evaluate(() => JSON.parse(sessionStorage.getItem("edge-shop.console.session") ?? "{}").refresh as string);
+    const { refresh } = await stored();
+    expect(refresh).not.toBe(first.refresh);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You are signed out.").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("edge-shop.console.session"))).toBeNull();
