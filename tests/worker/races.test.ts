@@ -1,0 +1,154 @@
+// Races on the paths that must stay exact under concurrency: the last items of a product, one
+// order moved and cancelled by several callers at once, one refresh token presented many times.
+// (orders.test.ts has the 20-buyer case; this goes to 50 buyers, random quantities and repeats.)
+// `npm run test:stress` repeats each race more times.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ORDER_STATUSES, type OrderStatus } from "../../src/db/schema";
+import { NEXT_STATUSES } from "../../src/routes/orders/orders.status";
+import { scaled } from "../support/stack";
+import { type Shopper, shop } from "./orders-support";
+import { type WorkerHarness, json, setupWorker } from "./support";
+
+const stress = inject("stress");
+const ROUNDS = { buyers: scaled(stress, 2, 10), status: scaled(stress, 4, 40), refresh: scaled(stress, 3, 30) };
+const races = { run: 0 };
+
+let w: WorkerHarness;
+let s: ReturnType<typeof shop>;
+let staff: Shopper;
+beforeAll(async () => {
+  w = await setupWorker();
+  s = shop(w);
+  staff = await s.user(true);
+});
+afterAll(async () => {
+  console.log(`races: ${races.run} concurrent races run`);
+  await w.drop();
+});
+
+const random = (n: number) => Math.floor(Math.random() * n);
+const sumOrdered = async (product: number) =>
+  Number((await w.query<{ n: string }>("select coalesce(sum(quantity), 0) as n from order_items where product_id = $1", [product]))[0]!.n);
+
+describe("buyers racing for the last items", () => {
+  it("50 concurrent buyers of a product with stock 5: exactly 5 orders, stock 0, quantities sum to the stock", async () => {
+    const p = await s.product("9.99", 5, "Last five");
+    const buyers = await Promise.all(Array.from({ length: 50 }, () => s.user()));
+    await Promise.all(buyers.map((b) => s.add(b, p, 1)));
+    const replies = await Promise.all(buyers.map((b) => s.place(b)));
+    races.run++;
+    const won = replies.filter((r) => r.status === 201);
+    expect(won).toHaveLength(5);
+    expect(replies.filter((r) => r.status === 400).map((r) => r.body)).toEqual(
+      Array.from({ length: 45 }, () => ({ detail: "Last five is out of stock", product_id: p })),
+    );
+    expect(await s.stock(p)).toBe(0);
+    expect(await sumOrdered(p)).toBe(5);
+    expect(new Set(won.map((r) => r.body.order.id)).size).toBe(5);
+    expect(won.map((r) => r.body.order.total_price)).toEqual(Array(5).fill("9.99"));
+    // The refused kept their carts; the winners' are empty.
+    const lines = await w.query<{ n: string }>(
+      "select count(*) as n from cart_items ci join carts c on c.id = ci.cart_id where ci.product_id = $1",
+      [p],
+    );
+    expect(Number(lines[0]!.n)).toBe(45);
+  });
+
+  it("random quantities: ordered + left = initial stock, and every refused buyer wanted more than is left", async () => {
+    for (let round = 0; round < ROUNDS.buyers; round++) {
+      const initial = 5 + random(25);
+      const p = await s.product("1.25", initial);
+      const buyers = await Promise.all(Array.from({ length: 30 }, () => s.user()));
+      const wants = buyers.map(() => 1 + random(Math.min(4, initial)));
+      await Promise.all(buyers.map((b, i) => s.add(b, p, wants[i])));
+      const replies = await Promise.all(buyers.map((b) => s.place(b)));
+      races.run++;
+      const left = await s.stock(p);
+      const ordered = replies.reduce((n, r, i) => n + (r.status === 201 ? wants[i]! : 0), 0);
+      expect(ordered + left).toBe(initial);
+      expect(await sumOrdered(p)).toBe(ordered);
+      replies.forEach((r, i) => {
+        expect([201, 400]).toContain(r.status);
+        if (r.status === 400) expect(wants[i]!).toBeGreaterThan(left);
+        else expect(r.body.order.total_price).toBe((1.25 * wants[i]!).toFixed(2));
+      });
+    }
+  });
+});
+
+describe("one order changed by several callers at once", () => {
+  it("ends in a valid status whose history replays to it, with one event per change and stock restored once", async () => {
+    for (let round = 0; round < ROUNDS.status; round++) {
+      const owner = await s.user();
+      const o = await s.order(owner, "5.00", 2, 10);
+      const calls = Array.from({ length: 12 }, (_, i) => {
+        if (i % 4 === 0) return s.call(owner, "POST", `/api/orders/${o.id}/cancel/`);
+        if (i % 4 === 1) return s.call(staff, "POST", `/api/orders/${o.id}/cancel/`);
+        const to = ORDER_STATUSES[random(ORDER_STATUSES.length)]!;
+        return s.call(staff, "PATCH", `/api/orders/${o.id}/update_status/`, { status: to });
+      });
+      const replies = await Promise.all(calls);
+      races.run++;
+      expect(replies.filter((r) => r.status !== 200 && r.status !== 409).map((r) => `${r.status} ${r.text}`)).toEqual([]);
+
+      const [{ status: final } = { status: "" }] = await w.query<{ status: OrderStatus }>("select status from orders where id = $1", [o.id]);
+      const history = await w.query<{ from_status: OrderStatus | null; to_status: OrderStatus; changed_by: number }>(
+        "select from_status, to_status, changed_by from order_status_history where order_id = $1 order by id",
+        [o.id],
+      );
+      let state: OrderStatus | null = null;
+      for (const row of history) {
+        expect(row.from_status).toBe(state);
+        if (state) expect(NEXT_STATUSES[state]).toContain(row.to_status);
+        // The buyer placed it and may cancel it while pending; every other change is staff's.
+        const actors = state === null ? [owner.id] : state === "pending" && row.to_status === "cancelled" ? [owner.id, staff.id] : [staff.id];
+        expect(actors).toContain(row.changed_by);
+        state = row.to_status;
+      }
+      expect(state).toBe(final);
+      // Each 200 is one history row after the first, in the same words.
+      const applied = replies.filter((r) => r.status === 200);
+      expect(applied).toHaveLength(history.length - 1);
+      const events = await w.query<{ status: string }>("select status from order_events where order_id = $1 order by id", [o.id]);
+      expect(events.map((e) => e.status)).toEqual(history.map((h) => h.to_status));
+      expect(await s.stock(o.productId)).toBe(final === "cancelled" ? 10 : 8);
+    }
+  });
+});
+
+describe("one refresh token presented many times at once", () => {
+  const refresh = (token: string) => w.request("/api/auth/token/refresh/", json({ refresh: token }));
+  async function login() {
+    const name = `racer_${crypto.randomUUID().slice(0, 8)}`;
+    const res = await w.request("/api/auth/register/", json({ username: name, email: `${name}@x.io`, password: "race-pass-1", password2: "race-pass-1" }));
+    return ((await res.json()) as any).tokens as { access: string; refresh: string };
+  }
+
+  it("lets at most one of 10 win, and the retired token's reuse revokes the whole family", async () => {
+    for (let round = 0; round < ROUNDS.refresh; round++) {
+      const tokens = await login();
+      const replies = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
+      races.run++;
+      const won = replies.filter((r) => r.status === 200);
+      expect(won.length).toBeLessThanOrEqual(1);
+      for (const r of replies.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(401);
+        expect(await r.json()).toEqual({ detail: "Given token not valid for any token type", code: "token_not_valid" });
+      }
+      // The losers presented a retired token: theft signal, so the winner's new token is dead too.
+      const next = won[0] ? ((await won[0].json()) as any).refresh : tokens.refresh;
+      expect((await refresh(next)).status).toBe(401);
+      expect((await refresh(tokens.refresh)).status).toBe(401);
+    }
+  });
+
+  it("after logout answers, no token of the family ever refreshes, whatever raced it", async () => {
+    const tokens = await login();
+    const logout = w.request("/api/auth/logout/", json({ refresh: tokens.refresh }, { headers: { authorization: `Bearer ${tokens.access}` } }));
+    const replies = await Promise.all([logout, ...Array.from({ length: 3 }, () => refresh(tokens.refresh))]);
+    races.run++;
+    expect(replies[0]!.status).toBe(200);
+    const issued = await Promise.all(replies.slice(1).filter((r) => r.status === 200).map(async (r) => ((await r.json()) as any).refresh as string));
+    for (const token of [tokens.refresh, ...issued]) expect((await refresh(token)).status).toBe(401);
+  });
+});
