@@ -1,6 +1,7 @@
 import { SignJWT, errors, jwtVerify } from "jose";
 import type { Config } from "../env";
 import { invalidToken } from "./errors";
+import { INT4_MAX } from "./fields";
 
 /** Pinned: a token naming any other algorithm (`none` included) is refused by jose. */
 const ALGORITHM = "HS256";
@@ -17,6 +18,10 @@ export interface TokenClaims {
 type TokenConfig = Pick<Config, "JWT_SECRET" | "JWT_SECRET_PREVIOUS" | "ACCESS_TOKEN_TTL" | "REFRESH_TOKEN_TTL">;
 
 const encoder = new TextEncoder();
+
+/** Only what `signToken` writes: a user id in plain decimal within Postgres `integer`, so no other spelling or size reaches SQL. */
+const subject = (sub: unknown): number | null =>
+  typeof sub === "string" && /^[1-9]\d{0,9}$/.test(sub) && Number(sub) <= INT4_MAX ? Number(sub) : null;
 
 export async function signToken(config: TokenConfig, type: TokenType, claims: TokenClaims): Promise<string> {
   const ttl = type === "access" ? config.ACCESS_TOKEN_TTL : config.REFRESH_TOKEN_TTL;
@@ -36,8 +41,8 @@ export async function verifyToken(config: TokenConfig, token: string, type: Toke
   for (const secret of secrets) {
     try {
       const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: [ALGORITHM] });
-      const userId = Number(payload.sub);
-      if (payload.token_type !== type || !Number.isSafeInteger(userId) || userId <= 0 || typeof payload.jti !== "string") {
+      const userId = subject(payload.sub);
+      if (payload.token_type !== type || userId === null || typeof payload.jti !== "string") {
         throw invalidToken();
       }
       if (type === "refresh" && typeof payload.fam !== "string") throw invalidToken();
