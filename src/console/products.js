@@ -139,10 +139,10 @@ export default function products(root) {
       { "data-id": p.id },
       h("th", { scope: "row", class: "name" }, h("button", { type: "button", class: "link", onclick: () => edit(p), text: p.name }), h("span", { class: "muted small", text: ` #${p.id}` })),
       h("td", { "data-label": "Category", text: p.category_name }),
-      h("td", { "data-label": "Price" }, inlineEditor(p, "price", p.price, "decimal", `Price of ${p.name}`)),
-      h("td", { "data-label": "Stock" }, inlineEditor(p, "stock", String(p.stock), "numeric", `Stock of ${p.name}`, (updated) => paint(updated.stock))),
+      h("td", { "data-label": "Price", class: "edit" }, inlineEditor(p, "price", p.price, "decimal", `Price of ${p.name}`)),
+      h("td", { "data-label": "Stock", class: "edit" }, inlineEditor(p, "stock", String(p.stock), "numeric", `Stock of ${p.name}`, (updated) => paint(updated.stock))),
       h("td", {}, badge),
-      h("td", { class: "actions" }, h("button", { type: "button", onclick: () => edit(p), text: "Edit" }), h("button", { type: "button", class: "danger", onclick: () => archive(p), text: "Archive" })),
+      h("td", { class: "actions edit" }, h("button", { type: "button", onclick: () => edit(p), text: "Edit" }), h("button", { type: "button", class: "danger", onclick: () => archive(p), text: "Archive" })),
     );
   }
 

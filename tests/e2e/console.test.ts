@@ -159,6 +159,8 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     await signIn(page, CUSTOMER);
     await expect.poll(() => page.getByRole("alert").innerText()).toContain("not a staff account");
     expect(await page.locator("#bar").isHidden()).toBe(true);
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/console-signin-refused.png" });
     // Register made one family; the console's login made a second, which it revoked at once.
     const { rows } = await db.query(
       "select count(*) filter (where revoked_at is null)::int as open, count(*)::int as total from token_families f join users u on u.id = f.user_id where u.username = $1",
