@@ -46,8 +46,20 @@ export function toFieldErrors(error: { issues: readonly z.core.$ZodIssue[] }): F
   return errors;
 }
 
+/**
+ * DRF's CharField refuses NUL characters, and Postgres text cannot hold them (a query with one
+ * fails): every string field that passed its schema is checked.
+ */
+function nullCharacterErrors(data: unknown): FieldErrors | null {
+  if (!data || typeof data !== "object") return null;
+  const fields = Object.entries(data).filter(([, value]) => typeof value === "string" && value.includes("\u0000"));
+  return fields.length ? Object.fromEntries(fields.map(([field]) => [field, ["Null characters are not allowed."]])) : null;
+}
+
 /** `zValidator` with the contract's 400 shape. */
 export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   zValidator(target, schema, (result) => {
     if (!result.success) throw validationError(toFieldErrors(result.error));
+    const nul = nullCharacterErrors(result.data);
+    if (nul) throw validationError(nul);
   });

@@ -98,4 +98,23 @@ describe("fuzzing every route", () => {
     expect(added.status).toBe(200);
     expect(await carts()).toBe(1);
   });
+
+  // Found by this fuzzing (stress mode): a NUL character reached Postgres, which refuses it, and answered 500.
+  it("refuses NUL characters in any text field or filter with DRF's message", async () => {
+    const token = (await makeUser(w, true)).token;
+    const nul = "bad\u0000value";
+    const cases: [string, string, unknown, string][] = [
+      ["PUT", "/api/products/categories/2/", { name: nul }, "name"],
+      ["POST", "/api/products/", { name: nul, price: "1.00", category: 1 }, "name"],
+      ["PATCH", "/api/auth/profile/", { city: nul }, "city"],
+      ["POST", "/api/auth/register/", { username: "nul", email: "n@x.io", password: "nul-pass-1", password2: "nul-pass-1", first_name: nul }, "first_name"],
+      ["POST", "/api/auth/login/", { username: nul, password: "whatever-1" }, "username"],
+      ["POST", "/api/orders/", { shipping_address: `12 Long Street ${nul}`, phone_number: "+1555" }, "shipping_address"],
+      ["GET", `/api/products/?search=${encodeURIComponent(nul)}`, undefined, "search"],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await w.request(path, body === undefined ? { headers: { authorization: `Bearer ${token}` } } : send(token, method, body));
+      expect([res.status, await res.json()], `${method} ${path}`).toEqual([400, { [field]: ["Null characters are not allowed."] }]);
+    }
+  });
 });
