@@ -1,0 +1,119 @@
+// A user's Durable Object that fails to accept events: its SQLite storage refuses the write (a
+// trigger that raises, as a full or failing disk would), so the hub's `deliver` throws for real.
+// The order change must still commit and answer; the event must arrive later, once, when the Cron
+// sweep (`scheduled` in src/index.ts) runs after the hub recovers.
+import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import type { UserHub } from "../../src/realtime/user-hub";
+import { connect, settle } from "./realtime-support";
+import { type WorkerHarness, setupWorker } from "./support";
+import { type Shopper, shop } from "./orders-support";
+
+let w: WorkerHarness;
+let s: ReturnType<typeof shop>;
+let staff: Shopper;
+beforeAll(async () => {
+  w = await setupWorker();
+  s = shop(w);
+  staff = await s.user(true);
+});
+afterAll(() => w.drop());
+
+const hubOf = (userId: number) => w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:${userId}`)) as DurableObjectStub<UserHub>;
+
+/** Makes the hub's storage refuse new events (all, or only these outbox ids) until `repair`. */
+const breakHub = (userId: number, onlyEventIds?: number[]) =>
+  runInDurableObject(hubOf(userId), (_hub, state) => {
+    const when = onlyEventIds ? `WHEN NEW.event_id IN (${onlyEventIds.map(Number).join(",")})` : "";
+    state.storage.sql.exec(`CREATE TRIGGER hub_down BEFORE INSERT ON events ${when} BEGIN SELECT RAISE(ABORT, 'hub storage unavailable'); END`);
+  });
+const repair = (userId: number) => runInDurableObject(hubOf(userId), (_hub, state) => void state.storage.sql.exec("DROP TRIGGER hub_down"));
+
+/** The Cron Trigger's handler, exactly as the runtime calls it. */
+async function cronSweep() {
+  const ctx = createExecutionContext();
+  worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), w.env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+const outbox = (orderId: number) =>
+  w.query<{ status: string; delivered: boolean; attempts: number }>(
+    "select status, delivered_at is not null as delivered, attempts from order_events where order_id = $1 order by id",
+    [orderId],
+  );
+const updates = (messages: any[]) => messages.filter((m) => m.type === "order_update" || m.type === "order_created");
+
+describe("a hub that fails to accept events", () => {
+  it("lets the order and its status change commit, then delivers each event once after the sweep", async () => {
+    const buyer = await s.user();
+    const mine = await connect(w, `/ws/orders/notifications/?token=${buyer.token}`);
+    const feed = await connect(w, `/ws/admin/orders/?token=${staff.token}`);
+    await mine.next();
+    await feed.next();
+    await breakHub(buyer.id);
+
+    const product = await s.product("4.00", 5);
+    await s.add(buyer, product, 2);
+    const placed = await s.place(buyer);
+    expect(placed.status).toBe(201);
+    const id = placed.body.order.id;
+    expect((await s.call(staff, "PATCH", `/api/orders/${id}/update_status/`, { status: "processing" })).status).toBe(200);
+    expect(await s.stock(product)).toBe(3);
+    expect(await outbox(id)).toEqual([
+      { status: "pending", delivered: false, attempts: 1 },
+      { status: "processing", delivered: false, attempts: 1 },
+    ]);
+    await settle();
+    expect(updates(mine.messages)).toEqual([]);
+    // The staff hub was fine and already has both.
+    expect(updates(feed.messages).map((m) => m.status)).toEqual(["pending", "processing"]);
+
+    // Still broken: the sweep tries again, delivers nothing, loses nothing.
+    await cronSweep();
+    expect((await outbox(id)).map((e) => [e.delivered, e.attempts])).toEqual([[false, 2], [false, 2]]);
+
+    await repair(buyer.id);
+    await cronSweep();
+    await settle();
+    expect(updates(mine.messages).map((m) => [m.order_id, m.status, m.seq])).toEqual([[id, "pending", 1], [id, "processing", 2]]);
+    expect((await outbox(id)).map((e) => e.delivered)).toEqual([true, true]);
+    // Once per hub: the staff hub ignored the events it already held.
+    expect(updates(feed.messages).filter((m) => m.order_id === id)).toHaveLength(2);
+
+    await cronSweep();
+    await settle();
+    expect(updates(mine.messages)).toHaveLength(2);
+    const replay = await connect(w, `/ws/orders/notifications/?token=${buyer.token}&since=0`);
+    await replay.next();
+    await settle();
+    expect(updates(replay.messages).map((m) => m.seq)).toEqual([1, 2]);
+    for (const c of [mine, feed, replay]) c.ws!.close();
+  });
+
+  it("never repeats an event the hub took when a later one in the same batch failed", async () => {
+    const buyer = await s.user();
+    const mine = await connect(w, `/ws/orders/notifications/?token=${buyer.token}`);
+    await mine.next();
+    const product = await s.product("1.00", 10);
+    await s.add(buyer, product, 1);
+    const id = (await s.place(buyer)).body.order.id;
+    await settle();
+    expect(updates(mine.messages)).toHaveLength(1);
+    // Two changes whose events reach the hub in one sweep batch; the hub refuses only the second.
+    const events = await w.query<{ id: string }>(
+      `insert into order_events (user_id, order_id, type, status)
+       values ($1, $2, 'order_update', 'processing'), ($1, $2, 'order_update', 'shipped') returning id`,
+      [buyer.id, id],
+    );
+    await breakHub(buyer.id, [Number(events[1]!.id)]);
+    await cronSweep();
+    await settle();
+    expect(updates(mine.messages).map((m) => m.status)).toEqual(["pending", "processing"]);
+    await repair(buyer.id);
+    await cronSweep();
+    await settle();
+    expect(updates(mine.messages).map((m) => [m.status, m.seq])).toEqual([["pending", 1], ["processing", 2], ["shipped", 3]]);
+    mine.ws!.close();
+  });
+});
