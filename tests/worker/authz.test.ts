@@ -136,6 +136,14 @@ describe("one customer against another's data", () => {
     expect(list.body.results.map((o: any) => o.id)).toContain(mine.id);
   });
 
+  it("learns nothing from ?user=: another customer's id and an id of no one answer alike", async () => {
+    const other = await s.call(bob, "GET", `/api/orders/?user=${alice.id}`);
+    const nobody = await s.call(bob, "GET", "/api/orders/?user=2000000000");
+    expect(other.status).toBe(200);
+    expect(other.body.results).toEqual([]);
+    expect([nobody.status, nobody.body]).toEqual([other.status, other.body]);
+  });
+
   it("cannot change or remove lines of another's cart, by guessing or enumerating item ids", async () => {
     await s.add(alice, await s.product("1.50", 10), 2);
     const before = await s.call(alice, "GET", "/api/orders/cart/");

@@ -68,8 +68,9 @@ export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters
     })
     .from(orders)
     .where(and(...where));
-  // DRF's filter answers an unknown id as an invalid choice, not as an empty list.
-  if (filters.user !== undefined && !counted?.userExists) {
+  // DRF's filter answers an unknown id as an invalid choice, not as an empty list. Only for staff:
+  // a customer's `user` can only narrow their own orders, and must not tell which user ids exist.
+  if (filters.user !== undefined && viewer.isStaff && !counted?.userExists) {
     throw fieldError("user", "Select a valid choice. That choice is not one of the available choices.");
   }
   const rows = await db
