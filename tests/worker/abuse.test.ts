@@ -1,0 +1,105 @@
+// Abuse limits: login and registration rate limits (429 with Retry-After), request bodies over the
+// limit (413, streamed ones too, nothing written), and the WebSocket limits (sockets per user,
+// client message size). auth.test.ts has the per-username login limit; this adds the rest.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { makeUser } from "./catalog-support";
+import { type WorkerHarness, json, setupWorker } from "./support";
+
+const hasRedis = !!inject("stack").redis;
+const THROTTLED = /^Request was throttled\. Expected available in \d+ seconds\.$/;
+
+let w: WorkerHarness;
+beforeAll(async () => {
+  w = await setupWorker();
+});
+afterAll(() => w.drop());
+
+let n = 0;
+const name = () => `abuser${++n}_${crypto.randomUUID().slice(0, 6)}`;
+const fromIp = (ip: string, body: unknown) => json(body, { headers: { "cf-connecting-ip": ip } });
+const users = async () => Number((await w.query<{ n: string }>("select count(*) as n from users"))[0]!.n);
+
+async function expectThrottled(res: Response) {
+  expect(res.status).toBe(429);
+  const wait = Number(res.headers.get("retry-after"));
+  expect(Number.isInteger(wait) && wait > 0).toBe(true);
+  const body = (await res.json()) as { detail: string };
+  expect(body.detail).toMatch(THROTTLED);
+  expect(body.detail).toContain(` ${wait} seconds`);
+}
+
+describe.runIf(hasRedis)("rate limits", () => {
+  it("limits failed logins per client IP across usernames, and leaves other IPs alone", async () => {
+    const limits = { LOGIN_LIMIT_PER_IP: "3" };
+    const ip = `198.51.100.${1 + (Date.now() % 200)}`;
+    for (let i = 0; i < 3; i++) {
+      expect((await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits)).status).toBe(401);
+    }
+    await expectThrottled(await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits));
+    expect((await w.request("/api/auth/login/", fromIp("203.0.113.9", { username: name(), password: "wrong-pass" }), limits)).status).toBe(401);
+  });
+
+  it("counts a username's failures whatever its letter case, and then refuses even the right password", async () => {
+    const u = name();
+    await w.request("/api/auth/register/", json({ username: u, email: `${u}@x.io`, password: "right-pass-1", password2: "right-pass-1" }));
+    const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
+    for (const spelled of [u.toUpperCase(), u]) {
+      expect((await w.request("/api/auth/login/", json({ username: spelled, password: "wrong-pass" }), limits)).status).toBe(401);
+    }
+    await expectThrottled(await w.request("/api/auth/login/", json({ username: u, password: "right-pass-1" }), limits));
+  });
+
+  it("limits registrations per client IP; a throttled registration creates nobody", async () => {
+    const limits = { REGISTER_LIMIT_PER_IP: "2" };
+    const ip = `192.0.2.${1 + (Date.now() % 200)}`;
+    const register = (who: string, from = ip) =>
+      w.request("/api/auth/register/", fromIp(from, { username: who, email: `${who}@x.io`, password: "reg-pass-12", password2: "reg-pass-12" }), limits);
+    expect((await register(name())).status).toBe(201);
+    expect((await register(name())).status).toBe(201);
+    const before = await users();
+    await expectThrottled(await register(name()));
+    expect(await users()).toBe(before);
+    expect((await register(name(), "192.0.2.250")).status).toBe(201);
+  });
+});
+
+describe("request bodies over the limit", () => {
+  const big = (bytes: number) => JSON.stringify({ username: "x", password: "x".repeat(bytes) });
+
+  it("answers 413 JSON on every kind of write, before authentication, and writes nothing", async () => {
+    const staff = await makeUser(w, true);
+    const before = await users();
+    for (const [method, path] of [
+      ["POST", "/api/auth/register/"],
+      ["POST", "/api/auth/login/"],
+      ["POST", "/api/products/"],
+      ["PATCH", "/api/auth/profile/"],
+      ["POST", "/api/orders/cart/add_item/"],
+      ["POST", "/api/orders/"],
+    ]) {
+      for (const auth of [{}, { authorization: `Bearer ${staff.token}` }]) {
+        const res = await w.request(path!, { method, headers: { "content-type": "application/json", ...auth }, body: big(70 * 1024) });
+        expect([res.status, await res.json()], `${method} ${path}`).toEqual([413, { detail: "Request body too large." }]);
+      }
+    }
+    expect(await users()).toBe(before);
+  });
+
+  it("counts a streamed body with no Content-Length too", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await w.request("/api/auth/login/", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect([res.status, await res.json()]).toEqual([413, { detail: "Request body too large." }]);
+  });
+
+  it("takes a body just under the limit as an ordinary request", async () => {
+    const res = await w.request("/api/auth/login/", { method: "POST", headers: { "content-type": "application/json" }, body: big(60 * 1024) });
+    expect(res.status).toBe(400);
+  });
+});
