@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { Cache } from "./lib/cache";
 import type { Db } from "./db/client";
+import { MAX_SOCKETS } from "./realtime/events";
 
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
 export interface Secrets {
@@ -16,6 +17,8 @@ export interface Secrets {
   LOGIN_LIMIT_PER_USERNAME?: string;
   LOGIN_LIMIT_PER_IP?: string;
   REGISTER_LIMIT_PER_IP?: string;
+  /** WebSockets one user's hub (or the staff feed) holds at once; more are refused with 429. */
+  WS_MAX_SOCKETS?: string;
   LOG_REQUESTS?: string;
   APP_VERSION?: string;
   /** Comma-separated browser origins allowed by CORS, e.g. `https://shop.example.com`; none when unset. */
@@ -64,6 +67,7 @@ const configSchema = z.object({
   LOGIN_LIMIT_PER_USERNAME: limit.default(10),
   LOGIN_LIMIT_PER_IP: limit.default(50),
   REGISTER_LIMIT_PER_IP: limit.default(100),
+  WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
   LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APP_VERSION: z.string().default("0.1.0"),
   CORS_ORIGINS: origins,

@@ -15,7 +15,7 @@ export type HubEvent = z.infer<typeof hubEventSchema>;
 
 /** Every hub keeps this many recent events for `?since=` replay. */
 export const RETAINED_EVENTS = 1000;
-/** Sockets one hub accepts; more are refused with 429 before upgrading. */
+/** Sockets one hub accepts by default (`WS_MAX_SOCKETS`); more are refused with 429 before upgrading. */
 export const MAX_SOCKETS = 2000;
 /** Clients only ever need to send "ping"; a larger message closes that socket (1009). */
 export const MAX_CLIENT_MESSAGE = 1024;

@@ -112,6 +112,24 @@ describe.skipIf(!inject("stack").redis)("catalog cache with Redis", () => {
   });
 });
 
+describe.skipIf(!inject("stack").redis)("catalog cache entries and version stamps", () => {
+  it("never serves an entry stamped with older versions, as a slow reader's late store leaves behind", async () => {
+    const id = await product({ name: "Clock", price: "12.00", stock: 4 });
+    const path = `/api/products/${id}/`;
+    const fresh = await warm(path);
+    const cache = new Cache(readConfig(w.env), "test");
+    const key = cache.key(`catalog:product:${id}`);
+    const stored = await cache.redis!.get<{ v: string; data: unknown }>(key);
+    expect(stored?.data).toEqual(fresh);
+    // A reader stamped its load before this write and stores after it.
+    await invalidateCatalog(cache, [id]);
+    await cache.redis!.set(key, { v: stored!.v, data: { ...fresh, name: "Stale" } });
+    const after = await read(path);
+    expect(after).toMatchObject({ cache: "MISS", body: { name: "Clock" } });
+    expect((await read(path)).cache).toBe("HIT");
+  });
+});
+
 describe("catalog without Redis", () => {
   const down = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "t" };
   const off = { UPSTASH_REDIS_REST_URL: undefined };

@@ -5,10 +5,11 @@ import { log } from "../../lib/log";
 import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./catalog-keys";
 
 /*
- * Catalog responses are cached under keys that embed version counters. A read fetches the
- * counters, then the entry for those versions; a write increments the counters after its
- * transaction commits, so every later read, from any client in any region, builds a new key
- * and never sees the old entry again. Nothing is enumerated or deleted; old entries expire.
+ * Catalog responses are cached with the version counters they were built under. A read fetches
+ * the counters and the entry in one MGET (one round trip) and serves the entry only if its
+ * stamp equals the counters; a write increments the counters after its transaction commits, so
+ * every later read, from any client in any region, sees a stamp that no longer matches and never
+ * serves the old entry again. Nothing is enumerated or deleted; entries are overwritten or expire.
  *
  * The one gap: if Redis cannot be reached when a write tries to increment (retried once),
  * entries built before that write can be served again once Redis answers, for at most
@@ -16,6 +17,12 @@ import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./catalog-keys";
  */
 
 export type CacheStatus = "HIT" | "MISS" | "BYPASS";
+
+/** A cached response and the version counters (joined with ".") it was built under. */
+interface Stamped<T> {
+  v: string;
+  data: T;
+}
 
 let offLogged = false;
 
@@ -34,21 +41,23 @@ export async function cachedRead<T>(
     offLogged = true;
     log("warn", "catalog cache off (no Upstash configured): serving from Postgres", { requestId: c.var.requestId });
   }
-  const versions = cache.enabled ? await cache.tryMget<number>(versionKeys.map((k) => cache.key(k))) : null;
-  if (!versions) {
+  const key = cache.key(entryKey);
+  const got = cache.enabled ? await cache.tryMget<unknown>([...versionKeys.map((k) => cache.key(k)), key]) : null;
+  if (!got) {
     c.header("X-Cache", "BYPASS");
     return load();
   }
-  const key = cache.key(entryKey, `v${versions.map((v) => v ?? 0).join(".")}`);
-  const hit = await cache.get<T>(key);
-  if (hit !== null) {
+  const stamp = got.slice(0, -1).map((v) => v ?? 0).join(".");
+  const entry = got.at(-1) as Stamped<T> | null;
+  if (entry?.v === stamp) {
     c.header("X-Cache", "HIT");
-    return hit;
+    return entry.data;
   }
   const value = await load();
   c.header("X-Cache", "MISS");
-  // The key is versioned, so storing after the response cannot resurrect stale data.
-  c.executionCtx.waitUntil(cache.set(key, value, CATALOG_TTL_SECONDS));
+  // Stamped with the versions read before `load()`: if a write landed meanwhile, the stamp is
+  // already behind the counters and the entry is never served, whenever this store happens.
+  c.executionCtx.waitUntil(cache.set(key, { v: stamp, data: value } satisfies Stamped<T>, CATALOG_TTL_SECONDS));
   return value;
 }
 
