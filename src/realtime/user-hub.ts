@@ -7,6 +7,7 @@ const connectSchema = z.object({
   audience: z.enum(["user", "staff"]),
   since: z.coerce.number().int().min(0).optional(),
   bearer: z.enum(["1"]).optional(),
+  maxSockets: z.coerce.number().int().positive().default(MAX_SOCKETS),
 });
 
 /**
@@ -35,9 +36,10 @@ export class UserHub extends DurableObject<Bindings> {
       audience: request.headers.get("x-hub-audience"),
       since: request.headers.get("x-hub-since") ?? undefined,
       bearer: request.headers.get("x-hub-bearer") ?? undefined,
+      maxSockets: request.headers.get("x-hub-max-sockets") ?? undefined,
     });
     if (!parsed.success) return new Response("bad hub request", { status: 400 });
-    if (this.ctx.getWebSockets().length >= MAX_SOCKETS) {
+    if (this.ctx.getWebSockets().length >= parsed.data.maxSockets) {
       return Response.json({ detail: "Too many connections for this user." }, { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();

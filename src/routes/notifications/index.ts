@@ -29,6 +29,7 @@ async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
 function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-hub-audience", audience);
+  headers.set("x-hub-max-sockets", String(c.var.config.WS_MAX_SOCKETS));
   if (since !== undefined) headers.set("x-hub-since", String(since));
   if (bearer) headers.set("x-hub-bearer", "1");
   const stub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(hubName));
