@@ -3,6 +3,7 @@
 // client message size). auth.test.ts has the per-username login limit; this adds the rest.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeUser } from "./catalog-support";
+import { connect, settle } from "./realtime-support";
 import { type WorkerHarness, json, setupWorker } from "./support";
 
 const hasRedis = !!inject("stack").redis;
@@ -101,5 +102,27 @@ describe("request bodies over the limit", () => {
   it("takes a body just under the limit as an ordinary request", async () => {
     const res = await w.request("/api/auth/login/", { method: "POST", headers: { "content-type": "application/json" }, body: big(60 * 1024) });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("WebSocket limits", () => {
+  it("refuses sockets past the per-user cap with 429, counts per user, and frees a slot when one closes", async () => {
+    const cap = { WS_MAX_SOCKETS: "3" };
+    const [u, other] = [await makeUser(w, false), await makeUser(w, false)];
+    const open = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await connect(w, `/ws/orders/notifications/?token=${u.token}`, {}, cap);
+      expect(c.res.status).toBe(101);
+      open.push(c);
+    }
+    const refused = await connect(w, `/ws/orders/notifications/?token=${u.token}`, {}, cap);
+    expect([refused.res.status, await refused.res.json()]).toEqual([429, { detail: "Too many connections for this user." }]);
+    const someoneElse = await connect(w, `/ws/orders/notifications/?token=${other.token}`, {}, cap);
+    expect(someoneElse.res.status).toBe(101);
+    open[0]!.ws!.close(1000);
+    await settle(300);
+    const again = await connect(w, `/ws/orders/notifications/?token=${u.token}`, {}, cap);
+    expect(again.res.status).toBe(101);
+    for (const c of [...open.slice(1), someoneElse, again]) c.ws!.close();
   });
 });

@@ -26,14 +26,17 @@ async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
 }
 
 /** Hands the upgrade to the hub with only what the Worker verified. */
-function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
+async function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-hub-audience", audience);
   headers.set("x-hub-max-sockets", String(c.var.config.WS_MAX_SOCKETS));
   if (since !== undefined) headers.set("x-hub-since", String(since));
   if (bearer) headers.set("x-hub-bearer", "1");
   const stub = c.env.USER_HUB.get(c.env.USER_HUB.idFromName(hubName));
-  return stub.fetch(new Request(c.req.url, { headers }));
+  const res = await stub.fetch(new Request(c.req.url, { headers }));
+  // A refusal (429 when the hub is full) comes with immutable headers: copy it so the app's
+  // middleware can add its own (X-Request-Id), as on any other answer. A 101 must pass as is.
+  return res.status === 101 ? res : new Response(res.body, res);
 }
 
 const notifications = new Hono<AppEnv>()
