@@ -3,6 +3,8 @@ import * as z from "zod";
 import type { Bindings } from "../env";
 import { MAX_CLIENT_MESSAGE, MAX_SOCKETS, RETAINED_EVENTS, type HubEvent, eventMessage, hubEventSchema } from "./events";
 
+const encoder = new TextEncoder();
+
 const connectSchema = z.object({
   audience: z.enum(["user", "staff"]),
   since: z.coerce.number().int().min(0).optional(),
@@ -80,7 +82,8 @@ export class UserHub extends DurableObject<Bindings> {
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // "ping" never gets here (auto-response); anything else is answered, never fatal to others.
-    const size = typeof message === "string" ? message.length : message.byteLength;
+    // Bytes on the wire: a string's length counts UTF-16 units, up to 3x fewer than its UTF-8 bytes.
+    const size = typeof message === "string" ? encoder.encode(message).byteLength : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE) {
       ws.close(1009, "Message too big");
       return;

@@ -2,6 +2,7 @@
 // limit (413, streamed ones too, nothing written), and the WebSocket limits (sockets per user,
 // client message size). auth.test.ts has the per-username login limit; this adds the rest.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { MAX_CLIENT_MESSAGE } from "../../src/realtime/events";
 import { makeUser } from "./catalog-support";
 import { connect, settle } from "./realtime-support";
 import { type WorkerHarness, json, setupWorker } from "./support";
@@ -124,5 +125,31 @@ describe("WebSocket limits", () => {
     const again = await connect(w, `/ws/orders/notifications/?token=${u.token}`, {}, cap);
     expect(again.res.status).toBe(101);
     for (const c of [...open.slice(1), someoneElse, again]) c.ws!.close();
+  });
+
+  it("closes a socket that sends more than the message limit with 1009, text (counted in bytes) or binary", async () => {
+    const u = await makeUser(w, false);
+    const tooBig: (string | ArrayBuffer)[] = [
+      "x".repeat(MAX_CLIENT_MESSAGE + 1),
+      // Under the limit in UTF-16 units, over it in bytes: each "é" is two bytes on the wire.
+      "é".repeat(MAX_CLIENT_MESSAGE / 2 + 1),
+      new Uint8Array(MAX_CLIENT_MESSAGE + 1).buffer,
+    ];
+    const codes = [];
+    for (const message of tooBig) {
+      const c = await connect(w, `/ws/orders/notifications/?token=${u.token}`);
+      await c.next();
+      c.ws!.send(message);
+      codes.push(await Promise.race([c.closed, settle(3000).then(() => "still open")]));
+      c.ws!.close();
+    }
+    expect(codes).toEqual([1009, 1009, 1009]);
+    const fine = await connect(w, `/ws/orders/notifications/?token=${u.token}`);
+    await fine.next();
+    fine.ws!.send("x".repeat(MAX_CLIENT_MESSAGE));
+    expect((await fine.next()).type).toBe("error");
+    fine.ws!.send("ping");
+    expect(await fine.next()).toBe("pong");
+    fine.ws!.close();
   });
 });
