@@ -15,8 +15,10 @@ export class Cache {
 
   constructor(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_PREFIX">, requestId: string) {
     const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
+    // One attempt per call: @upstash/redis reads `retry: false` as one retry (two connections per
+    // failed call); `retries: 0` is a single try. A failure is a miss, answered from Postgres.
     this.redis = url && token
-      ? new Redis({ url, token, retry: false, signal: () => AbortSignal.timeout(1000), enableTelemetry: false })
+      ? new Redis({ url, token, retry: { retries: 0 }, signal: () => AbortSignal.timeout(1000), enableTelemetry: false })
       : null;
     this.prefix = config.REDIS_PREFIX;
     this.requestId = requestId;
