@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MAX_CLIENT_MESSAGE } from "../../src/realtime/events";
 import { makeUser } from "./catalog-support";
-import { connect, settle } from "./realtime-support";
+import { connect, settle, ownHubNames } from "./realtime-support";
 import { type WorkerHarness, json, setupWorker } from "./support";
 
 const hasRedis = !!inject("stack").redis;
@@ -13,6 +13,7 @@ const THROTTLED = /^Request was throttled\. Expected available in \d+ seconds\.$
 let w: WorkerHarness;
 beforeAll(async () => {
   w = await setupWorker();
+  await ownHubNames(w);
 });
 afterAll(() => w.drop());
 

@@ -9,7 +9,7 @@ import { deliverEvents } from "../../src/realtime/deliver";
 import { readConfig } from "../../src/env";
 import { servedRoutes } from "./fuzz-support";
 import { type Shopper, shop } from "./orders-support";
-import { connect, settle } from "./realtime-support";
+import { connect, settle, ownHubNames } from "./realtime-support";
 import { type WorkerHarness, setupWorker } from "./support";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
@@ -23,6 +23,7 @@ let bob: Shopper;
 let staff: Shopper;
 beforeAll(async () => {
   w = await setupWorker();
+  await ownHubNames(w);
   s = shop(w);
   [alice, bob, staff] = [await s.user(), await s.user(), await s.user(true)];
 });

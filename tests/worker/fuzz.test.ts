@@ -10,6 +10,7 @@ import { readConfig } from "../../src/env";
 import { scaled } from "../support/stack";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import { CHECKSUM_SQL, type FuzzRequest, type FuzzWorld, buildWorld, requestArb, servedRoutes } from "./fuzz-support";
+import { ownHubNames } from "./realtime-support";
 import { type WorkerHarness, setupWorker } from "./support";
 
 const RUNS = scaled(inject("stress"), 2_000, 20_000);
@@ -19,6 +20,7 @@ let world: FuzzWorld;
 let pool: ReturnType<typeof createDb>["pool"];
 beforeAll(async () => {
   w = await setupWorker();
+  await ownHubNames(w);
   world = await buildWorld(w);
   pool = createDb(readConfig(w.env)).pool;
 });

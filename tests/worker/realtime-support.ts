@@ -41,3 +41,13 @@ export async function connect(w: WorkerHarness, path: string, init: RequestInit 
 
 /** Lets in-flight deliveries land before counting messages. */
 export const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Every test file has its own database, so user ids start at 1 in each, but Durable Objects are
+ * shared by the files of a run: hub `user:3` of one file would be hub `user:3` of another. Files
+ * that open sockets or reach hubs start their user ids at a random offset instead.
+ */
+export async function ownHubNames(w: WorkerHarness): Promise<void> {
+  const start = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+  await w.query("select setval('users_id_seq', $1)", [start]);
+}
