@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { badRequest } from "../../lib/errors";
 import type { Sql } from "./sql";
 import { type IdempotencyKey, type StoredResponse, claimKey, recordResponse } from "./orders.idempotency";
-import { orderDetail } from "./orders.read";
+import { type OrderDetail, orderDetail } from "./orders.read";
 
 export interface PlaceOrderInput {
   userId: number;
@@ -19,6 +19,8 @@ export interface PlaceOrderResult extends StoredResponse {
   productIds: number[];
   /** Outbox rows to hand to the realtime layer after commit. */
   eventIds: number[];
+  /** The placed order (absent on a replay). */
+  order?: OrderDetail;
 }
 
 interface Line extends Record<string, unknown> {
@@ -119,6 +121,7 @@ export async function placeOrder(db: Db, input: PlaceOrderInput): Promise<PlaceO
       replayed: false,
       productIds: lines.map((l) => l.product_id),
       eventIds: [Number(written.event_id)],
+      order: order!,
     };
   });
 }
