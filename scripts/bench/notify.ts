@@ -23,6 +23,8 @@ export interface NotifyResult {
   changes: number;
   /** HTTP response received → message received on the owner's socket (negative: the message came first). */
   latency: Latency;
+  /** HTTP request sent → message received: the whole way from the staff's click to the owner. */
+  sinceRequest: Latency;
   /** The PATCH itself. */
   http: Latency;
   /** Changes whose message never came within 5 s, and PATCHes that were not 200. */
@@ -121,6 +123,7 @@ export async function runNotify(task: NotifyTask): Promise<NotifyResult> {
   // Arrivals are keyed by the socket's owner, so a message on someone else's socket never counts.
   const sockets = await Promise.all(task.ownerTokens.map((t, i) => connect(task.baseUrl, t, `${i}/`, arrivals, () => wake.fn())));
   const latency: number[] = [];
+  const sinceRequest: number[] = [];
   const http: number[] = [];
   let missed = 0;
   let errors = 0;
@@ -134,12 +137,15 @@ export async function runNotify(task: NotifyTask): Promise<NotifyResult> {
       http.push(res.done - res.sent);
       const [at] = await waitFor(arrivals, `${change.owner}/${keyOf(change.orderId, change.status)}`, 1, 5000, wake);
       if (at === undefined) missed++;
-      else latency.push(at - res.done);
+      else {
+        latency.push(at - res.done);
+        sinceRequest.push(at - res.sent);
+      }
     }
   } finally {
     for (const ws of sockets) ws.terminate();
   }
-  return { changes: task.changes.length, latency: summarize(latency), http: summarize(http), missed, errors };
+  return { changes: task.changes.length, latency: summarize(latency), sinceRequest: summarize(sinceRequest), http: summarize(http), missed, errors };
 }
 
 export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
