@@ -17,6 +17,8 @@ export interface Secrets {
   LOGIN_LIMIT_PER_USERNAME?: string;
   LOGIN_LIMIT_PER_IP?: string;
   REGISTER_LIMIT_PER_IP?: string;
+  /** Milliseconds to wait for a Postgres connection before answering 503. */
+  DB_CONNECT_TIMEOUT_MS?: string;
   /** WebSockets one user's hub (or the staff feed) holds at once; more are refused with 429. */
   WS_MAX_SOCKETS?: string;
   LOG_REQUESTS?: string;
@@ -68,6 +70,7 @@ const configSchema = z.object({
   LOGIN_LIMIT_PER_IP: limit.default(50),
   REGISTER_LIMIT_PER_IP: limit.default(100),
   WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
+  DB_CONNECT_TIMEOUT_MS: limit.default(5000),
   LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APP_VERSION: z.string().default("0.1.0"),
   CORS_ORIGINS: origins,

@@ -9,7 +9,9 @@ export type Db = NeonDatabase<typeof schema>;
  * A pool lives for one request: workerd forbids reusing its sockets across requests.
  * Locally the Neon driver reaches Postgres through a plain-ws proxy instead of Neon's.
  */
-export function createDb(config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY">): { db: Db; pool: Pool } {
+export function createDb(
+  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY"> & Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
+): { db: Db; pool: Pool } {
   const proxy = config.PG_WS_PROXY;
   if (proxy) {
     neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
@@ -17,7 +19,7 @@ export function createDb(config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY">): 
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
   }
-  const pool = new Pool({ connectionString: config.DATABASE_URL, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({ connectionString: config.DATABASE_URL, connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 5000 });
   // An idle client error must not become an unhandled rejection that kills the isolate.
   pool.on("error", () => {});
   return { db: drizzle({ client: pool, schema }), pool };

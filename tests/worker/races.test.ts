@@ -10,7 +10,7 @@ import { type Shopper, shop } from "./orders-support";
 import { type WorkerHarness, json, setupWorker } from "./support";
 
 const stress = inject("stress");
-const ROUNDS = { buyers: scaled(stress, 2, 10), status: scaled(stress, 4, 40), refresh: scaled(stress, 3, 30) };
+const ROUNDS = { buyers: scaled(stress, 1, 10), status: scaled(stress, 4, 40), refresh: scaled(stress, 3, 30) };
 const races = { run: 0 };
 
 let w: WorkerHarness;
