@@ -7,7 +7,7 @@
 // The machine's PostgreSQL on 5432 keeps serving every other test file: only this Worker's route
 // to it is cut. Every answer must be the contract's 503 JSON, in bounded time, and everything must
 // work again afterwards.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type PgWsProxy, startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
 import { type Forwarder, eventually, freePort, startForwarder } from "../support/faults.ts";
 import { type Step, documentedOps, expectedStatus, makeStaff, walk } from "../support/tour.ts";
@@ -26,6 +26,8 @@ let proxyPort: number;
 let proxy: PgWsProxy;
 let worker: RunningWorker;
 let staff: string;
+/** Outages injected (route refused, hung, proxy closed), printed at the end. */
+let faults = 0;
 /** A customer's valid access token, for the walks while registering and logging in cannot work. */
 let customer: { id: number; customer: string; refresh: string };
 
@@ -52,6 +54,7 @@ beforeAll(async () => {
   customer = { id: 1, customer: tokens.access, refresh: tokens.refresh };
 });
 afterAll(async () => {
+  console.log(`faults-postgres: ${faults} outages injected (refused, hung, proxy closed), each followed by recovery`);
   await worker?.stop();
   await forwarder?.close();
   await proxy?.close();
@@ -93,12 +96,14 @@ describe("Postgres unreachable, then back", () => {
 
   it("refused: every operation that needs Postgres answers 503 JSON at once", async () => {
     await forwarder.set("down");
+    faults++;
     const run = await walk(worker.url, staff, "refused", customer);
     expectUnavailable(run.steps, 2000);
   });
 
   it("hung: answers 503 once the connection timeout passes, never later", async () => {
     await forwarder.set("blackhole");
+    faults++;
     const paths = ["/api/health/", "/api/products/", "/api/products/categories/", "/api/orders/", "/api/auth/profile/"];
     const replies = await Promise.all(paths.map((p) => get(p, staff)));
     const wrong = replies
@@ -111,6 +116,7 @@ describe("Postgres unreachable, then back", () => {
   it("proxy down (Neon's endpoint unreachable): 503 JSON too, then it comes back on the same port", async () => {
     await forwarder.set("up");
     await proxy.close();
+    faults++;
     try {
       const run = await walk(worker.url, staff, "proxy", customer);
       expectUnavailable(run.steps, 2000);
@@ -128,4 +134,22 @@ describe("Postgres unreachable, then back", () => {
     const seen = await get(`/api/orders/${order.id}/`, staff);
     expect(seen).toMatchObject({ status: 200, body: { id: order.id, status: "cancelled", total_price: order.total_price } });
   });
+
+  it.runIf(inject("stress"))("recovers from five more outages of each kind (stress)", async () => {
+    for (let cycle = 0; cycle < 5; cycle++) {
+      for (const mode of ["down", "blackhole"] as const) {
+        await forwarder.set(mode);
+        faults++;
+        const r = await get("/api/products/");
+        expect([r.status, r.body]).toEqual([503, UNAVAILABLE]);
+        await forwarder.set("up");
+        expectAllAnswered((await walk(worker.url, staff, `${mode}${cycle}`)).steps);
+      }
+      await proxy.close();
+      faults++;
+      expect((await get("/api/orders/", staff)).status).toBe(503);
+      proxy = await startPgWsProxy({ port: proxyPort });
+      expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
+    }
+  }, 300_000);
 });

@@ -2,7 +2,7 @@
 // this file's own Upstash stand-in. Every operation must keep answering from Postgres, health must
 // say "degraded", and the cache must come back with Redis. (Not the machine's Redis on 6379.)
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
 import { type RedisChild, eventually, redisServerInstalled, startRedisChild } from "../support/faults.ts";
 import { type Walk, documentedOps, expectedStatus, makeStaff, walk } from "../support/tour.ts";
@@ -16,6 +16,8 @@ let redis: RedisChild;
 let upstash: Awaited<ReturnType<typeof startUpstashRest>>;
 let worker: RunningWorker;
 let staff: string;
+/** Redis stops and starts, printed at the end. */
+let faults = 0;
 
 beforeAll(async () => {
   if (!installed) return;
@@ -29,6 +31,7 @@ beforeAll(async () => {
   staff = await makeStaff(worker.url, worker.databaseUrl, `staff_${Date.now().toString(36)}`);
 });
 afterAll(async () => {
+  if (installed) console.log(`faults-redis: ${faults} faults injected (Redis stopped or started)`);
   await worker?.stop();
   await upstash?.close();
   await redis?.stop();
@@ -70,6 +73,7 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
 
   it("with Redis stopped: the same answers from Postgres, health degraded, rate limits fail open", async () => {
     await redis.stop();
+    faults++;
     expect(await health()).toEqual({ status: 200, body: { status: "degraded", db: "ok", cache: "down", version: expect.any(String) } });
     const run = await walk(worker.url, staff, "down");
     expectAllAnswered(run);
@@ -80,9 +84,23 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
 
   it("with Redis back on the same port: health ok and the cache serves again", async () => {
     await redis.start();
+    faults++;
     await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
     expectAllAnswered(await walk(worker.url, staff, "back"));
     expect(await cachedList()).toBe("HIT");
     expect(await health()).toMatchObject({ status: 200, body: { status: "ok" } });
   });
+
+  it.runIf(inject("stress"))("keeps answering through five more stop/start cycles (stress)", async () => {
+    for (let cycle = 0; cycle < 5; cycle++) {
+      await redis.stop();
+      faults++;
+      expectAllAnswered(await walk(worker.url, staff, `down${cycle}`));
+      await redis.start();
+      faults++;
+      await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
+      expectAllAnswered(await walk(worker.url, staff, `back${cycle}`));
+      expect(await cachedList()).toBe("HIT");
+    }
+  }, 180_000);
 });

@@ -80,7 +80,7 @@ describe("request bodies over the limit", () => {
       ["POST", "/api/orders/cart/add_item/"],
       ["POST", "/api/orders/"],
     ]) {
-      for (const auth of [{}, { authorization: `Bearer ${staff.token}` }]) {
+      for (const auth of [{}, { authorization: `Bearer ${staff.token}` }] as Record<string, string>[]) {
         const res = await w.request(path!, { method, headers: { "content-type": "application/json", ...auth }, body: big(70 * 1024) });
         expect([res.status, await res.json()], `${method} ${path}`).toEqual([413, { detail: "Request body too large." }]);
       }
