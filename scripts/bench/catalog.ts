@@ -6,6 +6,7 @@ import { catalogVersionKeys } from "../../src/routes/products/catalog-keys.ts";
 import { connectRedis } from "../local/resp.ts";
 import { inChild } from "./driver.ts";
 import type { HttpLoadResult } from "./http-load.ts";
+import { ourCpuDuring } from "./machine.ts";
 
 const seedScript = fileURLToPath(new URL("../seed.ts", import.meta.url));
 
@@ -65,8 +66,13 @@ export interface LoadShape {
   warmupSeconds: number;
 }
 
-const load = (baseUrl: string, paths: string[], shape: LoadShape) =>
-  inChild({ kind: "http", baseUrl, paths, ...shape }, (shape.seconds + 60) * 1000);
+async function load(baseUrl: string, paths: string[], shape: LoadShape): Promise<HttpLoadResult> {
+  const { result, cpuMs } = await ourCpuDuring(() =>
+    inChild({ kind: "http", baseUrl, paths, ...shape }, (shape.seconds + shape.warmupSeconds + 60) * 1000),
+  );
+  const all = result.requests + result.warmupRequests;
+  return { ...result, cpuMsPerRequest: cpuMs === null || all === 0 ? null : Math.round((cpuMs / all) * 100) / 100 };
+}
 
 /** Asks each path once (filling the cache) and checks the last answer is a hit. */
 async function warm(baseUrl: string, paths: string[]): Promise<void> {

@@ -23,6 +23,10 @@ export interface HttpLoadResult extends Latency {
   errors: number;
   /** More requests were made than paths given, so some path was requested twice. */
   pathsWrapped: boolean;
+  /** Requests made during the warm-up (not in the figures above). */
+  warmupRequests: number;
+  /** CPU of our processes per request, warm-up included (set by the parent; null off Linux). */
+  cpuMsPerRequest?: number | null;
 }
 
 export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
@@ -45,7 +49,8 @@ export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
       if (status >= 200 && status < 300) latencies.push(ms);
     });
   });
-  if (task.warmupSeconds > 0) await run(task.warmupSeconds);
+  const warm = task.warmupSeconds > 0 ? await run(task.warmupSeconds) : null;
+  const warmupRequests = warm ? Object.values(warm.statusCodeStats as unknown as Record<string, { count: number }>).reduce((n, s) => n + s.count, 0) : 0;
   latencies = [];
   const result = await run(task.seconds);
   const statuses: Record<string, number> = {};
@@ -61,5 +66,6 @@ export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
     statuses,
     errors: result.errors, // timeouts included
     pathsWrapped: next > task.paths.length,
+    warmupRequests,
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 
 function cpuTicks(): { busy: number; total: number } | null {
@@ -25,3 +25,55 @@ export const machineInfo = () => {
   const cpu = cpus();
   return { cpus: cpu.length, cpu: cpu[0]?.model ?? "unknown", node: process.version, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) };
 };
+
+/** utime + stime (ms) of each live process in our tree: this process and its descendants. */
+function treeCpu(): Map<number, number> {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  let names: string[];
+  try {
+    names = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return new Map();
+  }
+  for (const d of names) {
+    try {
+      const text = readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(d), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const mine = new Map<number, number>([[process.pid, stats.get(process.pid)?.ms ?? 0]]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (!mine.has(pid) && mine.has(s.ppid)) {
+        mine.set(pid, s.ms);
+        grew = true;
+      }
+    }
+  }
+  return mine;
+}
+
+/** Linux's USER_HZ; 100 on every mainstream kernel. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time our own processes (this one with the local Neon/Upstash stand-ins, wrangler and its
+ * workerd processes) spend during `run`, counted for processes alive before and after it, so the
+ * load generator (a child that comes and goes) is left out. Postgres and Redis are not ours.
+ */
+export async function ourCpuDuring<T>(run: () => Promise<T>): Promise<{ result: T; cpuMs: number | null }> {
+  const before = treeCpu();
+  const result = await run();
+  const after = treeCpu();
+  if (before.size === 0) return { result, cpuMs: null };
+  let ms = 0;
+  for (const [pid, start] of before) {
+    const end = after.get(pid);
+    if (end !== undefined) ms += end - start;
+  }
+  return { result, cpuMs: ms };
+}

@@ -47,8 +47,11 @@ export interface FanoutResult {
   /** Sockets the hub refused or that failed to open. */
   refused: number;
   openSeconds: number;
-  /** Per broadcast: HTTP response → first and last socket to receive it (ms). */
-  broadcasts: { first: number; last: number; received: number }[];
+  /**
+   * Per broadcast, in ms from the moment the status change was requested: its HTTP response, the
+   * first and the last socket to receive the message; `spread` is last − first (the fan-out itself).
+   */
+  broadcasts: { response: number; first: number; last: number; spread: number; received: number }[];
   /** The worst `last` over the broadcasts. */
   lastMs: number;
   errors: number;
@@ -178,8 +181,10 @@ export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
         continue;
       }
       const list = await waitFor(arrivals, keyOf(change.orderId, change.status), sockets.length, 15_000, wake);
-      const ms = (at: number) => Math.round((at - res.done) * 100) / 100;
-      broadcasts.push({ first: list.length ? ms(Math.min(...list)) : Number.NaN, last: list.length ? ms(Math.max(...list)) : Number.NaN, received: list.length });
+      const ms = (at: number) => Math.round((at - res.sent) * 100) / 100;
+      const first = list.length ? Math.min(...list) : Number.NaN;
+      const last = list.length ? Math.max(...list) : Number.NaN;
+      broadcasts.push({ response: ms(res.done), first: ms(first), last: ms(last), spread: Math.round((last - first) * 100) / 100, received: list.length });
     }
   } finally {
     for (const ws of sockets) ws.terminate();

@@ -19,7 +19,7 @@ export interface BenchResults {
   cachedDetail: HttpLoadResult;
   uncachedSmall: UncachedRun;
   uncachedLarge: UncachedRun;
-  orders: BuyersResult & { check: StockCheck };
+  orders: BuyersResult & { cpuMsPerOrder: number | null; check: StockCheck };
   notify: NotifyResult;
   fanout: FanoutResult;
   roundTrips: RoundTrips[];
@@ -29,6 +29,10 @@ export interface BenchResults {
 
 const fixed = (n: number, places = 1) => (Number.isFinite(n) ? n.toFixed(places) : "–");
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : Number.NaN;
+};
 const errs = (r: { non2xx: number; errors: number; statuses: Record<string, number> }) => {
   const bad = Object.entries(r.statuses).filter(([code]) => !code.startsWith("2"));
   return `${r.non2xx} / ${r.errors}${bad.length ? ` (${bad.map(([c, n]) => `${c}×${n}`).join(", ")})` : ""}`;
@@ -55,15 +59,15 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
 export function markdownTable(r: BenchResults): string {
   const f = r.floor.rps;
   const http = (n: string, what: string, x: HttpLoadResult, vs: string) =>
-    `| ${n} | ${what} | ${fixed(x.rps, 0)} | ${fixed(x.p50, 2)} | ${fixed(x.p99, 2)} | ${errs(x)} | ${vs} |`;
+    `| ${n} | ${what} | ${fixed(x.rps, 0)} | ${fixed(x.p50, 2)} | ${fixed(x.p99, 2)} | ${errs(x)} | ${fixed(x.cpuMsPerRequest ?? Number.NaN, 2)} | ${vs} |`;
   const share = (x: HttpLoadResult) => `${fixed(ratio(x.rps, f), 2)} of floor`;
   const [one, ten] = r.roundTrips;
   const o = r.orders;
   const n = r.notify;
   const fan = r.fanout;
   const rows = [
-    "| # | scenario | req/s | p50 ms | p99 ms | non-2xx / errors | vs floor |",
-    "|---|---|---:|---:|---:|---|---|",
+    "| # | scenario | req/s | p50 ms | p99 ms | non-2xx / errors | our CPU ms/req | vs floor |",
+    "|---|---|---:|---:|---:|---|---:|---|",
     http("1", "floor: `GET /api/` (no I/O)", r.floor, "1.00"),
     http("2", "cached `GET /api/products/`", r.cachedList, share(r.cachedList)),
     http("2", "cached `GET /api/products/{id}/`", r.cachedDetail, share(r.cachedDetail)),
@@ -74,10 +78,10 @@ export function markdownTable(r: BenchResults): string {
       r.uncachedLarge,
       `${share(r.uncachedLarge)}; cost ${fixed(ratio(r.uncachedSmall.rps, r.uncachedLarge.rps), 2)}x the small catalog`,
     ),
-    `| 4 | place order: ${r.settings.buyers} buyers, 3-line carts (orders/s; POST latency) | ${fixed(o.ordersPerSecond, 1)} | ${fixed(o.place.p50, 2)} | ${fixed(o.place.p99, 2)} | ${o.errors} (+${o.outOfStock} out of stock, expected) | oversell check **${o.check.pass ? "PASS" : "FAIL"}** (${o.orders} orders, ${o.check.unitsSold} units, ${o.check.soldOut} sold out) |`,
-    `| 5 | status change: HTTP response → owner's WebSocket message (${n.latency.samples} changes; negative = message first) | – | ${fixed(n.latency.p50, 2)} | ${fixed(n.latency.p99, 2)} | ${n.errors} / ${n.missed} missed | request sent → message p50 ${fixed(n.sinceRequest.p50, 2)}, p99 ${fixed(n.sinceRequest.p99, 2)}; the PATCH itself p50 ${fixed(n.http.p50, 2)}, p99 ${fixed(n.http.p99, 2)} |`,
-    `| 5 | one broadcast to ${fan.sockets} sockets of one user: response → last socket | – | ${fixed(Math.min(...fan.broadcasts.map((b) => b.last)), 1)} (best) | ${fixed(fan.lastMs, 1)} (worst) | ${fan.errors} / ${fan.refused} refused | ${fan.broadcasts.length} broadcasts; first socket after ${fixed(Math.min(...fan.broadcasts.map((b) => b.first)), 1)} ms |`,
-    `| 6 | Postgres round trips to place an order | 1 line: **${one?.roundTrips}** | 10 lines: **${ten?.roundTrips}** | | | ${one?.roundTrips === ten?.roundTrips ? "equal" : "**NOT equal**"} (${one?.connections} connections each, outbox delivery included) |`,
+    `| 4 | place order: ${r.settings.buyers} buyers, 3-line carts (orders/s; POST latency) | ${fixed(o.ordersPerSecond, 1)} | ${fixed(o.place.p50, 2)} | ${fixed(o.place.p99, 2)} | ${o.errors} (+${o.outOfStock} out of stock, expected) | ${fixed(o.cpuMsPerOrder ?? Number.NaN, 2)} per order | oversell check **${o.check.pass ? "PASS" : "FAIL"}** (${o.orders} orders, ${o.check.unitsSold} units, ${o.check.soldOut} sold out) |`,
+    `| 5 | status change: HTTP response → owner's WebSocket message (${n.latency.samples} changes; negative = message first) | – | ${fixed(n.latency.p50, 2)} | ${fixed(n.latency.p99, 2)} | ${n.errors} / ${n.missed} missed | – | request sent → message p50 ${fixed(n.sinceRequest.p50, 2)}, p99 ${fixed(n.sinceRequest.p99, 2)}; the PATCH itself p50 ${fixed(n.http.p50, 2)}, p99 ${fixed(n.http.p99, 2)} |`,
+    `| 5 | one broadcast to ${fan.sockets} sockets of one user: change requested → last socket has it | – | ${fixed(median(fan.broadcasts.map((b) => b.last)), 1)} (median) | ${fixed(fan.lastMs, 1)} (worst) | ${fan.errors} / ${fan.refused} refused, ${fan.broadcasts.filter((b) => b.received < fan.sockets).length} incomplete | – | ${fan.broadcasts.length} broadcasts; first socket after ${fixed(median(fan.broadcasts.map((b) => b.first)), 1)}, first → last ${fixed(median(fan.broadcasts.map((b) => b.spread)), 1)}, HTTP response after ${fixed(median(fan.broadcasts.map((b) => b.response)), 1)} (medians, ms) |`,
+    `| 6 | Postgres round trips to place an order | 1 line: **${one?.roundTrips}** | 10 lines: **${ten?.roundTrips}** | | | | ${one?.roundTrips === ten?.roundTrips ? "equal" : "**NOT equal**"} (${one?.connections} connections each, outbox delivery included) |`,
   ];
   return rows.join("\n");
 }
