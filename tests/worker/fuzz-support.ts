@@ -155,3 +155,24 @@ const TABLES: [string, string][] = [
 export const CHECKSUM_SQL = `select ${TABLES.map(
   ([table, key]) => `(select md5(coalesce(string_agg(t::text, ',' order by t.${key}), '')) from ${table} t) as ${table}`,
 ).join(", ")}`;
+
+/**
+ * A row-level trigger on every table logs each committed row change with the connection's
+ * `application_name`; each fuzzed request connects under its own name, so one query per batch
+ * tells exactly which requests wrote rows. Rolled-back writes leave no trace (the log is a table).
+ */
+export const CHANGE_LOG_SQL = `
+  create table fuzz_changes (id bigserial primary key, app text not null, tbl text not null, op text not null);
+  create function fuzz_log() returns trigger language plpgsql as $$
+    begin
+      insert into fuzz_changes (app, tbl, op) values (current_setting('application_name'), tg_table_name, tg_op);
+      return null;
+    end $$;
+  ${TABLES.map(([t]) => `create trigger fuzz_log after insert or update or delete on ${t} for each row execute function fuzz_log();`).join("\n")}`;
+
+/** This file's database URL with a connection name, so the change log can tell requests apart. */
+export const tagged = (databaseUrl: string, name: string) => {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("application_name", name);
+  return url.toString();
+};
