@@ -67,11 +67,11 @@ export interface LoadShape {
 }
 
 async function load(baseUrl: string, paths: string[], shape: LoadShape): Promise<HttpLoadResult> {
-  const { result, cpuMs } = await ourCpuDuring(() =>
+  const { result, cpuMs, share } = await ourCpuDuring(() =>
     inChild({ kind: "http", baseUrl, paths, ...shape }, (shape.seconds + shape.warmupSeconds + 60) * 1000),
   );
   const all = result.requests + result.warmupRequests;
-  return { ...result, cpuMsPerRequest: cpuMs === null || all === 0 ? null : Math.round((cpuMs / all) * 100) / 100 };
+  return { ...result, cpuMsPerRequest: cpuMs === null || all === 0 ? null : Math.round((cpuMs / all) * 100) / 100, cpu: share };
 }
 
 /** Asks each path once (filling the cache) and checks the last answer is a hit. */

@@ -6,7 +6,10 @@ import type { FanoutResult, FanoutTask, NotifyResult, NotifyTask } from "./notif
 
 const childPath = fileURLToPath(new URL("./child.ts", import.meta.url));
 
-type ResultOf<T> = T extends HttpLoadTask ? HttpLoadResult : T extends BuyersTask ? BuyersResult : T extends NotifyTask ? NotifyResult : T extends FanoutTask ? FanoutResult : never;
+/** Each result also carries the CPU the load process itself used (ms). */
+type ResultOf<T> = (T extends HttpLoadTask ? HttpLoadResult : T extends BuyersTask ? BuyersResult : T extends NotifyTask ? NotifyResult : T extends FanoutTask ? FanoutResult : never) & {
+  loadCpuMs: number;
+};
 
 /** Runs one task in a fresh child process (its own event loop and CPU time); kills it past the deadline. */
 export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask>(task: T, timeoutMs: number): Promise<ResultOf<T>> {

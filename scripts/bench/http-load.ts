@@ -1,5 +1,6 @@
 // Runs in the load child: autocannon against one base URL, cycling through the given paths.
 import autocannon from "autocannon";
+import type { CpuShare } from "./machine.ts";
 import { type Latency, round, summarize } from "./stats.ts";
 
 export interface HttpLoadTask {
@@ -25,8 +26,10 @@ export interface HttpLoadResult extends Latency {
   pathsWrapped: boolean;
   /** Requests made during the warm-up (not in the figures above). */
   warmupRequests: number;
-  /** CPU of our processes per request, warm-up included (set by the parent; null off Linux). */
+  /** Set by the parent: CPU of our processes per request, warm-up included (null off Linux)... */
   cpuMsPerRequest?: number | null;
+  /** ...and where the machine's CPU went meanwhile. */
+  cpu?: CpuShare | null;
 }
 
 export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {

@@ -65,15 +65,32 @@ const TICKS_PER_SECOND = 100;
  * workerd processes) spend during `run`, counted for processes alive before and after it, so the
  * load generator (a child that comes and goes) is left out. Postgres and Redis are not ours.
  */
-export async function ourCpuDuring<T>(run: () => Promise<T>): Promise<{ result: T; cpuMs: number | null }> {
+export async function ourCpuDuring<T extends { loadCpuMs: number }>(run: () => Promise<T>): Promise<{ result: T; cpuMs: number | null; share: CpuShare | null }> {
   const before = treeCpu();
+  const machineBefore = cpuTicks();
   const result = await run();
+  const machineAfter = cpuTicks();
   const after = treeCpu();
-  if (before.size === 0) return { result, cpuMs: null };
+  if (before.size === 0 || !machineBefore || !machineAfter) return { result, cpuMs: null, share: null };
   let ms = 0;
   for (const [pid, start] of before) {
     const end = after.get(pid);
     if (end !== undefined) ms += end - start;
   }
-  return { result, cpuMs: ms };
+  const totalMs = ((machineAfter.total - machineBefore.total) * 1000) / TICKS_PER_SECOND;
+  const busyMs = ((machineAfter.busy - machineBefore.busy) * 1000) / TICKS_PER_SECOND;
+  const pct = (x: number) => (totalMs > 0 ? Math.round((100 * x) / totalMs) : 0);
+  return { result, cpuMs: ms, share: { busy: pct(busyMs), worker: pct(ms), load: pct(result.loadCpuMs), rest: pct(busyMs - ms - result.loadCpuMs) } };
+}
+
+/**
+ * Where all CPUs' time went during a scenario, in % of their capacity: our stack (Worker, wrangler,
+ * local stand-ins), the load generator, and the rest (Postgres, Redis and anything else running
+ * here: a large `rest` on a cached or I/O-free path means the machine was shared).
+ */
+export interface CpuShare {
+  busy: number;
+  worker: number;
+  load: number;
+  rest: number;
 }

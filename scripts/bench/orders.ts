@@ -4,7 +4,7 @@ import type { PgTraffic, PgWsProxy } from "../local/pg-ws-proxy.ts";
 import type { Account } from "./accounts.ts";
 import type { BuyersResult } from "./buyers.ts";
 import { inChild } from "./driver.ts";
-import { ourCpuDuring } from "./machine.ts";
+import { type CpuShare, ourCpuDuring } from "./machine.ts";
 
 async function withClient<T>(databaseUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -45,11 +45,16 @@ export function prepareProducts(databaseUrl: string, count: number, scarce: numb
 }
 
 /** The buyers' run, and our processes' CPU per placed order (its three add_item calls included). */
-export async function placeOrders(baseUrl: string, buyers: Account[], hot: HotProducts, seconds: number): Promise<BuyersResult & { cpuMsPerOrder: number | null }> {
-  const { result, cpuMs } = await ourCpuDuring(() =>
+export async function placeOrders(
+  baseUrl: string,
+  buyers: Account[],
+  hot: HotProducts,
+  seconds: number,
+): Promise<BuyersResult & { cpuMsPerOrder: number | null; cpu: CpuShare | null }> {
+  const { result, cpuMs, share } = await ourCpuDuring(() =>
     inChild({ kind: "buyers", baseUrl, tokens: buyers.map((b) => b.access), productIds: hot.ids, linesPerCart: 3, seconds }, (seconds + 60) * 1000),
   );
-  return { ...result, cpuMsPerOrder: cpuMs === null || result.orders === 0 ? null : Math.round((cpuMs / result.orders) * 100) / 100 };
+  return { ...result, cpuMsPerOrder: cpuMs === null || result.orders === 0 ? null : Math.round((cpuMs / result.orders) * 100) / 100, cpu: share };
 }
 
 export interface StockCheck {
