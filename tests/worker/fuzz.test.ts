@@ -40,7 +40,7 @@ const show = (r: FuzzRequest) => `${r.method} ${r.path} ${JSON.stringify(r.heade
 describe("fuzzing every route", () => {
   it(`answers ${RUNS} random requests without a 5xx, and no rejected one changes a row`, async () => {
     const routes = servedRoutes();
-    const stats = { requests: 0, byClass: {} as Record<string, number>, routes: new Set<string>(), rejectedChecked: 0, batchesCrossChecked: 0 };
+    const stats = { requests: 0, byClass: {} as Record<string, number>, routes: new Set<string>(), rejectedChecked: 0, batchesCrossChecked: 0, attributedWrites: 0 };
     /** The batch since the last check: each request's connection name, its answer, and what it was. */
     let batch: { app: string; status: number; req: FuzzRequest }[] = [];
     let before = await checksum();
@@ -51,6 +51,11 @@ describe("fuzzing every route", () => {
      */
     async function check() {
       const { rows } = await pool.query<{ app: string; tbl: string; op: string }>("delete from fuzz_changes returning app, tbl, op");
+      // Every write is attributed to a request of this batch, or the tagging itself is broken.
+      const apps = new Set(batch.map((b) => b.app));
+      const stray = rows.filter((r) => !apps.has(r.app));
+      if (stray.length) throw new Error(`writes by unknown connections: ${JSON.stringify(stray.slice(0, 5))}`);
+      stats.attributedWrites += rows.length;
       for (const { app, status, req } of batch) {
         if (status < 400) continue;
         const writes = rows.filter((r) => r.app === app);
@@ -93,9 +98,11 @@ describe("fuzzing every route", () => {
 
     console.log(
       `fuzz: ${stats.requests} requests over ${stats.routes.size} routes (${routes.length} served); ${JSON.stringify(stats.byClass)}; ` +
-        `${stats.rejectedChecked} rejected requests checked for row writes (trigger log), ${stats.batchesCrossChecked} all-rejected batches cross-checked by md5`,
+        `${stats.rejectedChecked} rejected requests checked for row writes (trigger log, ${stats.attributedWrites} writes of accepted ones seen), ${stats.batchesCrossChecked} all-rejected batches cross-checked by md5`,
     );
     expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
+    // The accepted requests' writes were seen, so the log does watch the requests' connections.
+    expect(stats.attributedWrites).toBeGreaterThan(0);
     expect(routes.filter((r) => !stats.routes.has(r))).toEqual([]);
   }, scaled(inject("stress"), 120_000, 1_200_000));
 
