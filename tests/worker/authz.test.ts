@@ -168,6 +168,14 @@ describe("one customer against another's data", () => {
     expect((await s.call(bob, "GET", `/api/auth/profile/?user=${alice.id}&id=${alice.id}`)).body.id).toBe(bob.id);
   });
 
+  it("cannot pass the hub its own instructions: only what the Worker verified reaches it", async () => {
+    const forged = await connect(w, `/ws/orders/notifications/?token=${bob.token}`, { headers: { "x-hub-since": "abc", "x-hub-bearer": "1" } });
+    expect(forged.res.status).toBe(101);
+    // No subprotocol was asked for, so none may be answered (a browser would fail the handshake).
+    expect(forged.res.headers.get("sec-websocket-protocol")).toBeNull();
+    forged.ws!.close();
+  });
+
   it("never receives another's notifications, whatever headers or parameters the upgrade carries", async () => {
     const spoof = { "x-hub-audience": "staff", "x-user-id": String(alice.id), "x-hub-since": "0" };
     const b = await connect(w, `/ws/orders/notifications/?token=${bob.token}&user=${alice.id}&since=0`, { headers: spoof });

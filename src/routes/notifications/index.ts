@@ -28,6 +28,8 @@ async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
 /** Hands the upgrade to the hub with only what the Worker verified. */
 async function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
   const headers = new Headers(c.req.raw.headers);
+  // The hub trusts its x-hub-* headers: the client's own never get through.
+  for (const name of [...headers.keys()]) if (name.startsWith("x-hub-")) headers.delete(name);
   headers.set("x-hub-audience", audience);
   headers.set("x-hub-max-sockets", String(c.var.config.WS_MAX_SOCKETS));
   if (since !== undefined) headers.set("x-hub-since", String(since));
