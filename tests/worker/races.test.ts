@@ -12,6 +12,8 @@ import { type WorkerHarness, json, setupWorker } from "./support";
 const stress = inject("stress");
 const ROUNDS = { buyers: scaled(stress, 1, 10), status: scaled(stress, 4, 40), refresh: scaled(stress, 3, 30) };
 const races = { run: 0 };
+/** Per-test time: the stress rounds run many times longer than the quick ones. */
+const TIMEOUT = scaled(stress, 30_000, 240_000);
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;
@@ -73,7 +75,7 @@ describe("buyers racing for the last items", () => {
         else expect(r.body.order.total_price).toBe((1.25 * wants[i]!).toFixed(2));
       });
     }
-  });
+  }, TIMEOUT);
 });
 
 describe("one order changed by several callers at once", () => {
@@ -113,7 +115,7 @@ describe("one order changed by several callers at once", () => {
       expect(events.map((e) => e.status)).toEqual(history.map((h) => h.to_status));
       expect(await s.stock(o.productId)).toBe(final === "cancelled" ? 10 : 8);
     }
-  });
+  }, TIMEOUT);
 });
 
 describe("one refresh token presented many times at once", () => {
@@ -140,7 +142,7 @@ describe("one refresh token presented many times at once", () => {
       expect((await refresh(next)).status).toBe(401);
       expect((await refresh(tokens.refresh)).status).toBe(401);
     }
-  });
+  }, TIMEOUT);
 
   it("after logout answers, no token of the family ever refreshes, whatever raced it", async () => {
     const tokens = await login();
