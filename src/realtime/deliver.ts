@@ -48,7 +48,8 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
       .select()
       .from(orderEvents)
       .where(and(isNull(orderEvents.deliveredAt), ids ? inArray(orderEvents.id, [...ids]) : undefined))
-      .orderBy(asc(orderEvents.id))
+      // Often-failed events go last, so a hub that stays broken cannot hold back everyone else's.
+      .orderBy(asc(orderEvents.attempts), asc(orderEvents.id))
       .limit(SWEEP_BATCH);
     if (rows.length === 0) return 0;
     const events: HubEvent[] = rows.map((r) => ({

@@ -1,26 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import pg from "pg";
-import { type Browser, type BrowserContext, type Page, type WebSocketRoute, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/lib/passwords.ts";
+import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const browserTest = existsSync(CHROMIUM) || process.env.CI === "true";
-if (!browserTest) {
-  console.warn(`\n!!! ${CHROMIUM} is missing: the staff console browser tests are SKIPPED (apt-get install -y chromium).\n`);
-}
+const browserTest = browserTestsEnabled("the staff console browser tests are");
 
 const STAFF = { username: "console_staff", password: "staff-pass-123" };
 const CUSTOMER = { username: "console_customer", email: "customer@example.com", password: "customer-pass-123" };
@@ -81,7 +68,7 @@ beforeAll(async () => {
     [keyboards, mice],
   );
   keyboardId = products.rows[0]!.id;
-  if (browserTest) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  if (browserTest) browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/env";
 import { signToken } from "../../src/lib/tokens";
 import { deliverEvents } from "../../src/realtime/deliver";
+import { connect as connectClient, ownHubNames } from "./realtime-support";
 import { type WorkerHarness, setupWorker } from "./support";
 
 let w: WorkerHarness;
 beforeAll(async () => {
   w = await setupWorker();
+  await ownHubNames(w);
 });
 afterAll(() => w.drop());
 
@@ -32,32 +34,7 @@ async function orderEvent(userId: number, status = "pending", type = "order_crea
   return { orderId: order!.id, eventId: Number(event!.id) };
 }
 
-/** A client socket that collects parsed messages. */
-async function connect(path: string, init: RequestInit = {}) {
-  const res = await w.request(path, { ...init, headers: { upgrade: "websocket", ...(init.headers as Record<string, string>) } });
-  const ws = res.webSocket;
-  if (!ws) return { res, ws: null, messages: [] as any[], next: async () => null as any };
-  const messages: any[] = [];
-  const waiters: (() => void)[] = [];
-  ws.addEventListener("message", (e) => {
-    messages.push(typeof e.data === "string" && e.data !== "pong" ? JSON.parse(e.data) : e.data);
-    waiters.splice(0).forEach((f) => f());
-  });
-  ws.accept();
-  let read = 0;
-  const next = async (): Promise<any> => {
-    const deadline = Date.now() + 5000;
-    while (read >= messages.length) {
-      if (Date.now() > deadline) throw new Error(`no message after ${JSON.stringify(messages)}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-    return messages[read++];
-  };
-  return { res, ws, messages, next };
-}
+const connect = (path: string, init?: RequestInit) => connectClient(w, path, init);
 
 describe("WebSocket notifications", () => {
   it("refuses a missing or bad token before upgrading", async () => {
@@ -141,7 +118,7 @@ describe("WebSocket notifications", () => {
   });
 
   it("accepts a reused outbox id from a reset database (same id, another time) but not a true retry", async () => {
-    const hub = w.env.USER_HUB.get(w.env.USER_HUB.idFromName("user:reset-check"));
+    const hub = w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:reset-check-${crypto.randomUUID()}`));
     const event = { eventId: 1, type: "order_created" as const, orderId: 1, userId: 1, status: "pending" as const, at: "2026-01-01T00:00:00.000Z" };
     await hub.deliver("user", [event]);
     await hub.deliver("user", [event]);
