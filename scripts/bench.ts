@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createStaff, registerCustomers } from "./bench/accounts.ts";
+import { killChildren } from "./bench/driver.ts";
 import * as catalog from "./bench/catalog.ts";
 import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
@@ -68,6 +69,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     interrupted = true;
     log(`${signal}: stopping`);
+    killChildren();
     void stack.close().finally(() => process.exit(130));
   });
 }
