@@ -1,8 +1,8 @@
 import { type SQL, and, desc, eq, sql } from "drizzle-orm";
-import { orderItems, orderStatusHistory, orders, users } from "../../db/schema";
+import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
-import { orderDetail } from "../orders/orders.read";
+import { orderDetail, orderItemsCount } from "../orders/orders.read";
 import { NEXT_STATUSES } from "../orders/orders.status";
 import type { Sql } from "../orders/sql";
 import type { AdminOrdersQuery } from "./admin.schemas";
@@ -36,7 +36,7 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
       userId: orders.userId,
       username: users.username,
       email: users.email,
-      itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
+      itemsCount: orderItemsCount,
       total: sql<number>`(SELECT count(*) FROM ${orders} JOIN ${users} ON ${users.id} = ${orders.userId} WHERE ${filter ?? sql`true`})`.mapWith(Number),
     })
     .from(orders)

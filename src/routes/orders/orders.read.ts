@@ -54,6 +54,9 @@ interface ListFilters extends PageRequest {
 }
 
 /** One page of order summaries, newest first, and the total count for the page links. */
+/** Lines in an order, for list rows (`items_count`). */
+export const orderItemsCount = sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`;
+
 export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters) {
   const where: SQL[] = [];
   if (!viewer.isStaff) where.push(eq(orders.userId, viewer.id));
@@ -79,7 +82,7 @@ export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters
       status: orders.status,
       totalPrice: orders.totalPrice,
       createdAt: orders.createdAt,
-      itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
+      itemsCount: orderItemsCount,
     })
     .from(orders)
     .where(and(...where))
