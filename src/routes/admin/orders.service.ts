@@ -2,7 +2,7 @@ import { type SQL, and, desc, eq, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
-import { orderDetail, orderItemsCount } from "../orders/orders.read";
+import { orderDetail, orderSummaryColumns, orderSummaryJson } from "../orders/orders.read";
 import { NEXT_STATUSES } from "../orders/orders.status";
 import type { Sql } from "../orders/sql";
 import type { AdminOrdersQuery } from "./admin.schemas";
@@ -29,14 +29,10 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
   // One statement: the page read with LIMIT, the total as a scalar subquery (as the catalog does).
   const rows = await db
     .select({
-      id: orders.id,
-      status: orders.status,
-      totalPrice: orders.totalPrice,
-      createdAt: orders.createdAt,
+      ...orderSummaryColumns,
       userId: orders.userId,
       username: users.username,
       email: users.email,
-      itemsCount: orderItemsCount,
       total: sql<number>`(SELECT count(*) FROM ${orders} JOIN ${users} ON ${users.id} = ${orders.userId} WHERE ${filter ?? sql`true`})`.mapWith(Number),
     })
     .from(orders)
@@ -47,11 +43,7 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
     .offset(offset);
   if (rows.length === 0) await emptyPage(db, query, offset);
   const results = rows.map((r) => ({
-    id: r.id,
-    status: r.status,
-    total_price: r.totalPrice,
-    items_count: r.itemsCount,
-    created_at: r.createdAt.toISOString(),
+    ...orderSummaryJson(r),
     user: r.userId,
     user_name: r.username,
     email: r.email,

@@ -54,8 +54,25 @@ interface ListFilters extends PageRequest {
 }
 
 /** One page of order summaries, newest first, and the total count for the page links. */
-/** Lines in an order, for list rows (`items_count`). */
-export const orderItemsCount = sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`;
+/** Columns of an order list row; `orderSummaryJson` renders them. */
+export const orderSummaryColumns = {
+  id: orders.id,
+  status: orders.status,
+  totalPrice: orders.totalPrice,
+  createdAt: orders.createdAt,
+  itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
+};
+
+type OrderSummaryRow = { id: number; status: string; totalPrice: string; createdAt: Date; itemsCount: number };
+
+/** The contract's order list row: `{id, status, total_price, items_count, created_at}`. */
+export const orderSummaryJson = (r: OrderSummaryRow) => ({
+  id: r.id,
+  status: r.status,
+  total_price: r.totalPrice,
+  items_count: r.itemsCount,
+  created_at: r.createdAt.toISOString(),
+});
 
 export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters) {
   const where: SQL[] = [];
@@ -77,24 +94,11 @@ export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters
     throw fieldError("user", "Select a valid choice. That choice is not one of the available choices.");
   }
   const rows = await db
-    .select({
-      id: orders.id,
-      status: orders.status,
-      totalPrice: orders.totalPrice,
-      createdAt: orders.createdAt,
-      itemsCount: orderItemsCount,
-    })
+    .select(orderSummaryColumns)
     .from(orders)
     .where(and(...where))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(filters.page_size)
     .offset(offset);
-  const results = rows.map((r) => ({
-    id: r.id,
-    status: r.status,
-    total_price: r.totalPrice,
-    items_count: r.itemsCount,
-    created_at: r.createdAt.toISOString(),
-  }));
-  return { count: counted?.count ?? 0, results };
+  return { count: counted?.count ?? 0, results: rows.map(orderSummaryJson) };
 }
