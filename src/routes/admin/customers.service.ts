@@ -4,7 +4,7 @@ import { notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
 import type { Sql } from "../orders/sql";
 import type { CustomersQuery } from "./admin.schemas";
-import { searchAll } from "./search";
+import { searchAll } from "../../lib/search";
 
 /**
  * The outer row's id, always qualified: drizzle writes a single-table select's columns bare

@@ -6,7 +6,7 @@ import { orderDetail, orderSummaryColumns, orderSummaryJson } from "../orders/or
 import { NEXT_STATUSES } from "../orders/orders.status";
 import type { Sql } from "../orders/sql";
 import type { AdminOrdersQuery } from "./admin.schemas";
-import { searchAll } from "./search";
+import { searchAll } from "../../lib/search";
 
 /** Why a page is empty: an unknown `user` is an invalid choice (as on /api/orders/), a page past the end is 404. */
 async function emptyPage(db: Sql, query: AdminOrdersQuery, offset: number) {

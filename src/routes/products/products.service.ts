@@ -1,8 +1,9 @@
-import { type SQL, and, asc, desc, eq, gt, gte, ilike, lt, lte, or, sql } from "drizzle-orm";
+import { type SQL, and, asc, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { categories, orderItems, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { missingPk } from "../../lib/fields";
+import { searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import { INVALID_CATEGORY_CHOICE, type ListQuery, type Ordering, type ProductCreate, type ProductUpdate } from "./products.schemas";
 import { type ProductJson, productColumns, productJson } from "./products.serialize";
@@ -12,11 +13,6 @@ export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_pri
 /** Written as `NOT is_archived`, never `= $1`, so the planner can match the partial indexes. */
 export const visible = sql`not ${products.isArchived}`;
 
-const escapeLike = (term: string) => term.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
-/** DRF's SearchFilter: every whitespace-separated term must match the name or the description. */
-const searchTerms = (search: string | undefined) => (search ?? "").split(/\s+/).filter(Boolean).slice(0, 10);
-
 export function productFilter(f: ProductFilters): SQL {
   const conditions: (SQL | undefined)[] = [visible];
   if (f.category !== undefined) conditions.push(eq(products.categoryId, f.category));
@@ -24,10 +20,8 @@ export function productFilter(f: ProductFilters): SQL {
   if (f.min_price !== undefined) conditions.push(gte(products.price, f.min_price));
   if (f.max_price !== undefined) conditions.push(lte(products.price, f.max_price));
   if (f.in_stock !== undefined) conditions.push(f.in_stock ? gt(products.stock, 0) : eq(products.stock, 0));
-  for (const term of searchTerms(f.search)) {
-    const pattern = `%${escapeLike(term)}%`;
-    conditions.push(or(ilike(products.name, pattern), ilike(products.description, pattern)));
-  }
+  // DRF's SearchFilter: every term must match the name or the description.
+  conditions.push(searchAll(f.search, [products.name, products.description]));
   return and(...conditions)!;
 }
 
