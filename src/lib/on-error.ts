@@ -3,14 +3,9 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
 import { log } from "./log";
+import { pgError } from "./pg-error";
 
-const sqlState = (err: unknown): string | undefined => {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-};
+const sqlState = (err: unknown) => pgError(err)?.code;
 
 /**
  * The Neon driver fails a connection whose WebSocket cannot be opened (endpoint or proxy

@@ -3,17 +3,15 @@ import type { Db } from "../../db/client";
 import { tokenFamilies, users } from "../../db/schema";
 import type { Config } from "../../env";
 import { fieldError, invalidToken } from "../../lib/errors";
+import { pgError } from "../../lib/pg-error";
 import { signToken, verifyToken } from "../../lib/tokens";
 import type { ProfileInput, RegisterInput } from "./auth.schemas";
 
 type User = typeof users.$inferSelect;
 
 const uniqueViolation = (err: unknown): string | undefined => {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const { code, constraint } = e as { code?: string; constraint?: string };
-    if (code === "23505") return constraint ?? "";
-  }
-  return undefined;
+  const pg = pgError(err);
+  return pg?.code === "23505" ? (pg.constraint ?? "") : undefined;
 };
 
 /** The unique indexes decide, so two simultaneous registrations cannot both win. */
