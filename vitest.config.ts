@@ -17,6 +17,7 @@ export default defineConfig({
                 DATABASE_URL: "postgres://unused@127.0.0.1:1/unused",
                 JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
                 PG_WS_PROXY: inject<TestStack>("stack").pgProxy,
+                PG_WS_PROXY_KEY: inject<TestStack>("stack").secret,
                 LOG_REQUESTS: "false",
               },
             },

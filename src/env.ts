@@ -12,6 +12,8 @@ export interface Secrets {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Local stack only: host:port of the WebSocket-to-TCP proxy standing in for Neon's. */
   PG_WS_PROXY?: string;
+  /** Local stack only: the proxy's per-run secret. */
+  PG_WS_PROXY_KEY?: string;
   /** Prefix for every Redis key, so test files and environments never collide. */
   REDIS_PREFIX?: string;
   LOGIN_LIMIT_PER_USERNAME?: string;
@@ -63,6 +65,7 @@ const configSchema = z.object({
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
   PG_WS_PROXY: z.string().regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port").optional(),
+  PG_WS_PROXY_KEY: z.string().min(16).optional(),
   REDIS_PREFIX: z.string().default(""),
   ACCESS_TOKEN_TTL: seconds.default(900),
   REFRESH_TOKEN_TTL: seconds.default(604800),

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { applyMigrations } from "../lib/migrate.ts";
 import { startWranglerDev } from "../lib/wrangler.ts";
+import { newSecret } from "../local/guard.ts";
 import { type PgWsProxy, startPgWsProxy } from "../local/pg-ws-proxy.ts";
 import { connectRedis } from "../local/resp.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
@@ -77,10 +78,11 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
 
     const redisPrefix = `bench:${Date.now().toString(36)}${randomBytes(3).toString("hex")}:`;
     cleanups.push(() => dropRedisPrefix(opts.redisUrl, redisPrefix));
-    const token = randomBytes(16).toString("hex");
+    const token = newSecret();
     const upstash = await startUpstashRest({ redisUrl: opts.redisUrl, token });
     cleanups.push(() => upstash.close());
-    const proxy = await startPgWsProxy({ countMessages: true });
+    const proxyKey = newSecret();
+    const proxy = await startPgWsProxy({ secret: proxyKey, countMessages: true });
     cleanups.push(() => proxy.close());
 
     // Durable Object storage in a temporary directory, so every run starts with empty hubs.
@@ -95,6 +97,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       vars: {
         DATABASE_URL: databaseUrl,
         PG_WS_PROXY: `127.0.0.1:${proxy.port}`,
+        PG_WS_PROXY_KEY: proxyKey,
         JWT_SECRET: randomBytes(32).toString("hex"),
         UPSTASH_REDIS_REST_URL: upstash.url,
         UPSTASH_REDIS_REST_TOKEN: token,

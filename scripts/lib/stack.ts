@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEmbeddedPg } from "../local/embedded-pg.ts";
+import { newSecret } from "../local/guard.ts";
 import { startPgWsProxy } from "../local/pg-ws-proxy.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
 import type { DevConfig } from "./dev-config.ts";
@@ -66,15 +67,17 @@ export interface Stack {
 
 /** Postgres (real or embedded) behind a Neon-style WebSocket proxy, Redis behind an Upstash-style REST endpoint. */
 export async function startStack(cfg: DevConfig, database: Database): Promise<Stack> {
-  const proxy = await startPgWsProxy();
+  const proxyKey = newSecret();
+  const proxy = await startPgWsProxy({ secret: proxyKey });
   const vars: Record<string, string> = {
     DATABASE_URL: database.url,
     PG_WS_PROXY: `127.0.0.1:${proxy.port}`,
+    PG_WS_PROXY_KEY: proxyKey,
     JWT_SECRET: devSecret(cfg),
   };
   let upstash: Awaited<ReturnType<typeof startUpstashRest>> | undefined;
   if (cfg.REDIS_URL) {
-    const token = randomBytes(16).toString("hex");
+    const token = newSecret();
     upstash = await startUpstashRest({ redisUrl: cfg.REDIS_URL, token });
     vars.UPSTASH_REDIS_REST_URL = upstash.url;
     vars.UPSTASH_REDIS_REST_TOKEN = token;

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import { connect, isIPv4, type AddressInfo, type Socket } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { refusal } from "./guard.ts";
 import { type PgClientCounts, PgClientScanner, emptyCounts } from "./pg-messages.ts";
 
 // The proxy must never become a way to reach other machines, whoever can talk to it.
@@ -42,11 +43,22 @@ export interface PgWsProxy {
 }
 
 /**
+ * `secret` must come as the `key` query parameter (the Worker's `PG_WS_PROXY_KEY`); a handshake
+ * without it, or from a web page, is refused before any socket to Postgres exists.
  * `countMessages` (off by default, for benchmarks) frames what clients send and counts Query and
  * Sync messages, i.e. round trips to Postgres; the bytes are forwarded exactly the same either way.
  */
-export async function startPgWsProxy(opts: { port?: number; countMessages?: boolean } = {}): Promise<PgWsProxy> {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0, perMessageDeflate: false });
+export async function startPgWsProxy(opts: { secret: string; port?: number; countMessages?: boolean }): Promise<PgWsProxy> {
+  const wss = new WebSocketServer({
+    host: "127.0.0.1",
+    port: opts.port ?? 0,
+    perMessageDeflate: false,
+    verifyClient: ({ req }: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      const why = refusal(req, opts.secret, new URL(req.url ?? "/", "http://localhost").searchParams.get("key"));
+      if (why) done(false, 403, why);
+      else done(true);
+    },
+  });
   const sockets = new Set<Socket>();
   const scanners = new Set<PgClientScanner>();
   const closed = emptyCounts();

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { refusal } from "./guard.ts";
 import { connectRedis, RespError, type RespConnection, type RespValue } from "./resp.ts";
 
 const POOL_MAX = 8;
@@ -113,7 +114,8 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
   const shas = new Map<string, string>();
 
   async function handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
-    if (req.headers.authorization !== `Bearer ${opts.token}`) throw new HttpError(401, "Unauthorized");
+    const why = refusal(req, opts.token, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
+    if (why) throw new HttpError(req.headers.origin !== undefined ? 403 : 401, why);
     const b64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const text = await readBody(req);

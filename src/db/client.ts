@@ -10,11 +10,12 @@ export type Db = NeonDatabase<typeof schema>;
  * Locally the Neon driver reaches Postgres through a plain-ws proxy instead of Neon's.
  */
 export function createDb(
-  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY"> & Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
+  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY" | "PG_WS_PROXY_KEY"> & Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
 ): { db: Db; pool: Pool } {
   const proxy = config.PG_WS_PROXY;
   if (proxy) {
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    const key = encodeURIComponent(config.PG_WS_PROXY_KEY ?? "");
+    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}&key=${key}`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;

@@ -33,7 +33,7 @@ let customer: { id: number; customer: string; refresh: string };
 
 beforeAll(async () => {
   proxyPort = await freePort();
-  proxy = await startPgWsProxy({ port: proxyPort });
+  proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
   worker = await startTestWorker({
     vars: async (v) => {
       const url = new URL(v.DATABASE_URL!);
@@ -121,7 +121,7 @@ describe("Postgres unreachable, then back", () => {
       const run = await walk(worker.url, staff, "proxy", customer);
       expectUnavailable(run.steps, 2000);
     } finally {
-      proxy = await startPgWsProxy({ port: proxyPort });
+      proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
     }
   });
 
@@ -148,7 +148,7 @@ describe("Postgres unreachable, then back", () => {
       await proxy.close();
       faults++;
       expect((await get("/api/orders/", staff)).status).toBe(503);
-      proxy = await startPgWsProxy({ port: proxyPort });
+      proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
       expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
     }
   }, 300_000);

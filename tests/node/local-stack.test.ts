@@ -18,14 +18,15 @@ import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
 const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TOKEN = "local-test-token";
+const SECRET = "proxy-secret-for-this-test-run";
 const run = `${process.pid}-${Date.now()}`;
 
 let proxy: Awaited<ReturnType<typeof startPgWsProxy>>;
 
 beforeAll(async () => {
-  proxy = await startPgWsProxy();
+  proxy = await startPgWsProxy({ secret: SECRET });
   neonConfig.webSocketConstructor = WebSocket;
-  neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}`;
+  neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}&key=${SECRET}`;
   neonConfig.useSecureWebSocket = false;
   neonConfig.pipelineTLS = false;
   neonConfig.pipelineConnect = false;
@@ -61,9 +62,31 @@ describe("pg-ws-proxy", () => {
 
   it("refuses targets outside loopback with close code 1008", async () => {
     for (const address of ["10.0.0.1:5432", "example.com:5432", "127.0.0.1.example.com:5432", "nonsense"]) {
-      const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/v1?address=${address}`);
+      const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/v1?address=${address}&key=${SECRET}`);
       const code = await new Promise<number>((resolve) => ws.on("close", (c: number) => resolve(c)));
       expect(code, address).toBe(1008);
+    }
+  }, 10_000);
+
+  // A web page can open ws://127.0.0.1:<port>/ and Postgres trusts loopback: without these checks
+  // any page in the developer's browser could run SQL (#15).
+  it("refuses a handshake without the run's secret, with a wrong one, or from a web page, before reaching Postgres", async () => {
+    const target = `ws://127.0.0.1:${proxy.port}/v1?address=127.0.0.1:5432`;
+    const attempts: [string, WebSocket.ClientOptions?][] = [
+      [target],
+      [`${target}&key=wrong-secret-of-the-same-size!`],
+      [`${target}&key=${SECRET}`, { headers: { origin: "https://evil.example" } }],
+      [`${target}&key=${SECRET}`, { headers: { origin: "null" } }],
+    ];
+    for (const [url, options] of attempts) {
+      const ws = new WebSocket(url, options);
+      const status = await new Promise<number>((resolve) => {
+        ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on("open", () => resolve(101));
+        ws.on("error", () => {});
+      });
+      ws.terminate();
+      expect(status, `${url} ${JSON.stringify(options)}`).toBe(403);
     }
   }, 10_000);
 });
@@ -146,9 +169,19 @@ describe("upstash-rest", () => {
 
   it("rejects a wrong token", async () => {
     const redis = new Redis({ url: rest.url, token: "wrong", retry: false });
-    await expect(redis.get(key("s"))).rejects.toThrow(/Unauthorized/);
+    await expect(redis.get(key("s"))).rejects.toThrow(/wrong local stack secret/);
     const res = await fetch(`${rest.url}/ping`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await res.json()).toEqual({ result: "PONG" });
+  }, 10_000);
+
+  it("refuses a request from a web page even with the right token (#15)", async () => {
+    const res = await fetch(rest.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, origin: "https://evil.example" },
+      body: JSON.stringify(["SET", key("page"), "pwned"]),
+    });
+    expect(res.status).toBe(403);
+    expect(await direct.command("EXISTS", key("page"))).toBe(0);
   }, 10_000);
 
   it("answers 503 quickly while Redis is down and recovers when it is back", async () => {

@@ -40,13 +40,13 @@ describe("PgClientScanner", () => {
 
 describe("pg-ws-proxy countMessages", () => {
   it("is off by default and counts one Sync per extended query and one Query per simple one when on", async () => {
-    const plain = await startPgWsProxy();
+    const plain = await startPgWsProxy({ secret: "pg-messages-test-secret" });
     expect(plain.traffic()).toBeNull();
     await plain.close();
 
-    const proxy = await startPgWsProxy({ countMessages: true });
+    const proxy = await startPgWsProxy({ secret: "pg-messages-test-secret", countMessages: true });
     neonConfig.webSocketConstructor = WebSocket;
-    neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}`;
+    neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}&key=pg-messages-test-secret`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;

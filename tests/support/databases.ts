@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { applyMigrations } from "../../scripts/lib/migrate.ts";
+import { refusal } from "../../scripts/local/guard.ts";
 import { startEmbeddedPg } from "../../scripts/local/embedded-pg.ts";
 import { uniqueName, withDatabase } from "./stack.ts";
 
@@ -73,10 +74,16 @@ export async function pgliteProvider(): Promise<Provider> {
 
 /**
  * Serves a provider over loopback HTTP, so test files in Node and inside workerd get their
- * databases the same way: `POST /` answers `{"url"}`, `DELETE /?url=` drops it.
+ * databases the same way: `POST /` answers `{"url"}`, `DELETE /?url=` drops it. Like every
+ * local stand-in it wants the run's secret (`Authorization: Bearer`) and refuses web pages.
  */
-export async function serveProvider(provider: Provider): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveProvider(provider: Provider, secret: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
+    const why = refusal(req, secret, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
+    if (why) {
+      res.writeHead(403, { "content-type": "text/plain" }).end(why);
+      return;
+    }
     const target = new URL(req.url ?? "/", "http://x").searchParams.get("url");
     const work = req.method === "POST" ? provider.create().then((url) => ({ url })) : provider.drop(target ?? "").then(() => ({}));
     work.then(

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { newSecret } from "../../scripts/local/guard.ts";
 import { startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
 import { pgliteProvider, postgresProvider, serveProvider } from "./databases.ts";
@@ -30,11 +30,12 @@ export default async function setup(project: TestProject) {
   const postgresUp = await reachable(adminUrl);
   if (!postgresUp && ci) throw new Error(`Postgres is not reachable at ${adminUrl} and CI=true: failing instead of falling back.`);
   if (!postgresUp) console.warn(`\n!!! Postgres is not reachable at ${adminUrl}: running on embedded PGlite (slower, one server per test file).\n`);
-  const databases = await serveProvider(postgresUp ? await postgresProvider(adminUrl) : await pgliteProvider());
+  const secret = newSecret();
+  const databases = await serveProvider(postgresUp ? await postgresProvider(adminUrl) : await pgliteProvider(), secret);
 
-  const proxy = await startPgWsProxy();
+  const proxy = await startPgWsProxy({ secret });
   const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-  const token = randomBytes(16).toString("hex");
+  const token = newSecret();
   const upstash = await startUpstashRest({ redisUrl, token });
   const pong = await fetch(upstash.url, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: '["PING"]' })
     .then((r) => r.json() as Promise<{ result?: string }>)
@@ -45,6 +46,7 @@ export default async function setup(project: TestProject) {
 
   const stack: TestStack = {
     databases: databases.url,
+    secret,
     database: postgresUp ? "postgres" : "pglite",
     pgProxy: `127.0.0.1:${proxy.port}`,
     redis: redisUp ? { restUrl: upstash.url, token, directUrl: redisUrl } : null,

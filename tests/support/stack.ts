@@ -2,6 +2,8 @@
 export interface TestStack {
   /** Loopback HTTP endpoint that makes and drops a migrated database per test file. */
   databases: string;
+  /** This run's local stack secret: the database endpoint and the Neon-style proxy require it. */
+  secret: string;
   database: "postgres" | "pglite";
   pgProxy: string;
   redis: { restUrl: string; token: string; directUrl: string } | null;
@@ -26,13 +28,14 @@ export const uniqueName = (prefix: string) =>
 
 /** A fresh migrated database of this file's own; works from Node and from inside workerd. */
 export async function createTestDatabase(stack: TestStack): Promise<{ url: string; drop(): Promise<void> }> {
-  const res = await fetch(stack.databases, { method: "POST" });
+  const auth = { authorization: `Bearer ${stack.secret}` };
+  const res = await fetch(stack.databases, { method: "POST", headers: auth });
   if (!res.ok) throw new Error(`could not create a test database: ${await res.text()}`);
   const { url } = (await res.json()) as { url: string };
   return {
     url,
     drop: async () => {
-      await fetch(`${stack.databases}?url=${encodeURIComponent(url)}`, { method: "DELETE" });
+      await fetch(`${stack.databases}?url=${encodeURIComponent(url)}`, { method: "DELETE", headers: auth });
     },
   };
 }
@@ -42,6 +45,7 @@ export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: s
   return {
     DATABASE_URL: databaseUrl,
     PG_WS_PROXY: stack.pgProxy,
+    PG_WS_PROXY_KEY: stack.secret,
     JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
     REDIS_PREFIX: redisPrefix,
     LOG_REQUESTS: "false",

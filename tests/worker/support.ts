@@ -31,7 +31,7 @@ export async function setupWorker(): Promise<WorkerHarness> {
       return res;
     },
     async query(text, params) {
-      const { pool } = createDb({ DATABASE_URL: url, PG_WS_PROXY: stack.pgProxy });
+      const { pool } = createDb({ DATABASE_URL: url, PG_WS_PROXY: stack.pgProxy, PG_WS_PROXY_KEY: stack.secret });
       try {
         return (await pool.query(text, params)).rows;
       } finally {
