@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const wranglerBin = fileURLToPath(new URL("../../node_modules/.bin/wrangler", import.meta.url));
@@ -17,6 +20,22 @@ export interface DevServer {
 }
 
 /**
+ * The Worker's variables as a dotenv file only this user can read, for `--env-file`: on the command
+ * line (`--var`) any local user could read them in /proc/<pid>/cmdline, secrets included.
+ * Values are single-quoted and `$` is escaped, since wrangler expands `$NAME` in env files.
+ */
+function writeVarsFile(vars: Record<string, string>): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "shop-vars-"));
+  const lines = Object.entries(vars).map(([key, value]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || /['\n\r]/.test(value)) throw new Error(`cannot pass ${key} to wrangler dev (quote or newline in its value)`);
+    return `${key}='${value.replaceAll("$", "\\$")}'`;
+  });
+  const path = join(dir, "worker.env");
+  writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
  * `wrangler dev` in its own process group, so stopping it takes workerd along
  * (killing workerd alone makes wrangler restart it).
  */
@@ -32,8 +51,9 @@ export function startWranglerDev(opts: {
    */
   logLevel?: "info" | "warn";
 }): Promise<DevServer> {
+  const varsFile = writeVarsFile(opts.vars);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--test-scheduled", "--show-interactive-dev-session=false"];
-  for (const [key, value] of Object.entries(opts.vars)) args.push("--var", `${key}:${value}`);
+  args.push("--env-file", varsFile.path);
   if (opts.logLevel === "warn") args.push("--log-level", "warn");
   args.push(...(opts.extraArgs ?? []));
   const child = spawn(wranglerBin, args, {
@@ -41,6 +61,7 @@ export function startWranglerDev(opts: {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  child.once("exit", () => varsFile.remove());
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
