@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { redisNamespace } from "../src/lib/namespace.ts";
 import { createStaff, registerCustomers } from "./bench/accounts.ts";
 import { killChildren } from "./bench/driver.ts";
 import * as catalog from "./bench/catalog.ts";
@@ -79,7 +80,7 @@ try {
   log(`Worker at ${baseUrl} (LOG_REQUESTS=false: one log line per request costs about a quarter of the floor)`);
 
   await catalog.seed(databaseUrl, settings.smallProducts);
-  await catalog.invalidateCatalog(stack.redisUrl, stack.redisPrefix);
+  await catalog.invalidateCatalog(stack.redisUrl, redisNamespace(stack.redisPrefix, stack.databaseUrl));
   const small = await catalog.catalogFacts(databaseUrl, 100);
   log(`seeded ${small.products} products in ${small.categories.length} categories`);
 
@@ -108,7 +109,7 @@ try {
 
   log(`3/6 seeding ${settings.largeProducts} products`);
   await catalog.seed(databaseUrl, settings.largeProducts);
-  await catalog.invalidateCatalog(stack.redisUrl, stack.redisPrefix);
+  await catalog.invalidateCatalog(stack.redisUrl, redisNamespace(stack.redisPrefix, stack.databaseUrl));
   const large = await catalog.catalogFacts(databaseUrl, 100);
   log(`3/6 uncached filtered list, ${large.products} products`);
   const uncachedLarge = { products: large.products, ...(await catalog.uncachedList(baseUrl, large, 1, shape)) };

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import * as z from "zod";
 import { hashPassword } from "../src/lib/passwords.ts";
+import { usernameKey } from "../src/lib/username.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
 import { openDatabase } from "./lib/stack.ts";
 
@@ -38,17 +39,17 @@ const client = new pg.Client({ connectionString: database.url });
 try {
   await client.connect();
   const hash = await hashPassword(password);
-  // Promote (and re-password) an existing account, matched like logins are: case-insensitively.
+  // Promote (and re-password) an existing account, matched as logins match it.
   const existing = await client.query<{ id: number; email: string }>(
-    "update users set is_staff = true, is_active = true, password_hash = $2 where lower(username) = lower($1) returning id, email",
-    [username, hash],
+    "update users set is_staff = true, is_active = true, password_hash = $2 where username_key = $1 returning id, email",
+    [usernameKey(username), hash],
   );
   if (existing.rows[0]) {
     console.log(`promoted existing user "${username}" (id ${existing.rows[0].id}) to staff`);
   } else {
     const created = await client.query<{ id: number }>(
-      "insert into users (username, email, password_hash, is_staff) values ($1, $2, $3, true) returning id",
-      [username, email, hash],
+      "insert into users (username, username_key, email, password_hash, is_staff) values ($1, $2, $3, $4, true) returning id",
+      [username, usernameKey(username), email, hash],
     );
     console.log(`created staff user "${username}" (id ${created.rows[0]!.id})`);
   }

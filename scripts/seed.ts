@@ -2,6 +2,7 @@
 // npm run db:seed -- --products 100000  also make sure 100000 generated products exist (benchmarks)
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { redisNamespace } from "../src/lib/namespace.ts";
 import { catalogVersionKeys } from "../src/routes/products/catalog-keys.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
 import { applyMigrations } from "./lib/migrate.ts";
@@ -75,12 +76,13 @@ async function seedGenerated(client: pg.Client, target: number): Promise<number>
   return Math.max(0, target - have);
 }
 
-/** The dev Worker caches catalog responses; bump the versions so it shows the new rows at once. */
-async function invalidateCache(redisUrl: string | undefined): Promise<void> {
+/** The dev Worker caches catalog responses; bump this database's versions so it shows the new rows at once. */
+async function invalidateCache(redisUrl: string | undefined, databaseUrl: string): Promise<void> {
   if (!redisUrl) return;
+  const ns = redisNamespace(process.env.REDIS_PREFIX ?? "", databaseUrl);
   try {
     const redis = await connectRedis(redisUrl);
-    await redis.send([["INCR", catalogVersionKeys.lists], ["INCR", catalogVersionKeys.details]]);
+    await redis.send([["INCR", ns + catalogVersionKeys.lists], ["INCR", ns + catalogVersionKeys.details]]);
     redis.close();
   } catch (err) {
     console.warn(`could not reach Redis (${String(err)}); cached catalog pages refresh within a minute`);
@@ -99,7 +101,7 @@ try {
   const generated = target ? await seedGenerated(client, target) : 0;
   // Fresh statistics and visibility map, so the planner uses the partial indexes (index-only counts).
   if (demo + generated > 0) await client.query("vacuum analyze products");
-  await invalidateCache(cfg.REDIS_URL);
+  await invalidateCache(cfg.REDIS_URL, database.url);
   const { rows } = await client.query<{ n: number }>("select count(*)::int as n from products where not is_archived");
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`seeded ${database.embedded ? "the embedded database" : "DATABASE_URL"}: ${demo} demo and ${generated} generated products added in ${seconds}s; ${rows[0]?.n} visible products in total`);

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { Cache } from "./lib/cache";
 import type { Db } from "./db/client";
+import { databaseTag, redisNamespace } from "./lib/namespace";
 import { MAX_SOCKETS } from "./realtime/events";
 
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
@@ -14,7 +15,7 @@ export interface Secrets {
   PG_WS_PROXY?: string;
   /** Local stack only: the proxy's per-run secret. */
   PG_WS_PROXY_KEY?: string;
-  /** Prefix for every Redis key, so test files and environments never collide. */
+  /** Put before every Redis key, ahead of the database's own namespace (which is always there). */
   REDIS_PREFIX?: string;
   LOGIN_LIMIT_PER_USERNAME?: string;
   LOGIN_LIMIT_PER_IP?: string;
@@ -35,6 +36,10 @@ export interface AuthUser {
   id: number;
   username: string;
   isStaff: boolean;
+  /** Names the user's notification hub (`users.hub_key`). */
+  hubKey: string;
+  /** The login session (token family) the access token belongs to; absent in tokens issued before families were signed in. */
+  family?: string;
 }
 
 export type AppEnv = {
@@ -58,26 +63,34 @@ const origins = z
   .transform((list) => list.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean))
   .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, "CORS_ORIGINS must list origins like https://shop.example.com (no *, no path)")));
 
-const configSchema = z.object({
-  DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
-  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
-  JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-  PG_WS_PROXY: z.string().regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port").optional(),
-  PG_WS_PROXY_KEY: z.string().min(16).optional(),
-  REDIS_PREFIX: z.string().default(""),
-  ACCESS_TOKEN_TTL: seconds.default(900),
-  REFRESH_TOKEN_TTL: seconds.default(604800),
-  LOGIN_LIMIT_PER_USERNAME: limit.default(10),
-  LOGIN_LIMIT_PER_IP: limit.default(50),
-  REGISTER_LIMIT_PER_IP: limit.default(100),
-  WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
-  DB_CONNECT_TIMEOUT_MS: limit.default(5000),
-  LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
-  APP_VERSION: z.string().default("0.1.0"),
-  CORS_ORIGINS: origins,
-});
+const configSchema = z
+  .object({
+    DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
+    JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+    JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
+    UPSTASH_REDIS_REST_URL: z.url().optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    PG_WS_PROXY: z.string().regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port").optional(),
+    PG_WS_PROXY_KEY: z.string().min(16).optional(),
+    REDIS_PREFIX: z.string().default(""),
+    ACCESS_TOKEN_TTL: seconds.default(900),
+    REFRESH_TOKEN_TTL: seconds.default(604800),
+    LOGIN_LIMIT_PER_USERNAME: limit.default(10),
+    LOGIN_LIMIT_PER_IP: limit.default(50),
+    REGISTER_LIMIT_PER_IP: limit.default(100),
+    WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
+    DB_CONNECT_TIMEOUT_MS: limit.default(5000),
+    LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    APP_VERSION: z.string().default("0.1.0"),
+    CORS_ORIGINS: origins,
+  })
+  .transform((c) => ({
+    ...c,
+    /** Names this database's staff feed (see src/lib/namespace.ts). */
+    DATABASE_TAG: databaseTag(c.DATABASE_URL),
+    /** Every Redis key starts with this: two databases sharing one Redis never read each other's keys. */
+    REDIS_NAMESPACE: redisNamespace(c.REDIS_PREFIX, c.DATABASE_URL),
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 

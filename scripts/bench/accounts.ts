@@ -1,6 +1,7 @@
 // Real accounts for the benchmark: customers registered through the API, one staff user made the
 // way `create-admin` makes it (hashed password, is_staff), then logged in through the API.
 import pg from "pg";
+import { usernameKey } from "../../src/lib/username.ts";
 import { hashPassword } from "../../src/lib/passwords.ts";
 
 export interface Account {
@@ -38,8 +39,9 @@ export async function createStaff(baseUrl: string, databaseUrl: string, username
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query("INSERT INTO users (username, email, password_hash, is_staff) VALUES ($1, $2, $3, true)", [
+    await client.query("INSERT INTO users (username, username_key, email, password_hash, is_staff) VALUES ($1, $2, $3, $4, true)", [
       username,
+      usernameKey(username),
       `${username}@bench.invalid`,
       await hashPassword(password),
     ]);

@@ -12,7 +12,7 @@ const seedScript = fileURLToPath(new URL("../seed.ts", import.meta.url));
 
 /** `npm run db:seed -- --products N` against the bench database: the demo catalog plus N generated products. */
 export async function seed(databaseUrl: string, products: number): Promise<void> {
-  // Without REDIS_URL: the seed would bump unprefixed counters; `invalidateCatalog` bumps ours.
+  // Without REDIS_URL the seed bumps nothing; `invalidateCatalog` bumps the bench Worker's own namespace.
   const { REDIS_URL: _unused, ...env } = process.env;
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", seedScript, "--products", String(products)], {
     env: { ...env, DATABASE_URL: databaseUrl },
@@ -37,13 +37,13 @@ export async function seed(databaseUrl: string, products: number): Promise<void>
 }
 
 /**
- * The seed bumps the unprefixed version counters; the bench Worker uses its own prefix, so bump
- * those too, exactly as a catalog write would, so no entry from before the seed is ever served.
+ * Bumps the bench Worker's version counters (`namespace` is its Redis namespace), exactly as a
+ * catalog write would, so no entry from before the seed is ever served.
  */
-export async function invalidateCatalog(redisUrl: string, prefix: string): Promise<void> {
+export async function invalidateCatalog(redisUrl: string, namespace: string): Promise<void> {
   const redis = await connectRedis(redisUrl);
   try {
-    await redis.send([["INCR", prefix + catalogVersionKeys.lists], ["INCR", prefix + catalogVersionKeys.details]]);
+    await redis.send([["INCR", namespace + catalogVersionKeys.lists], ["INCR", namespace + catalogVersionKeys.details]]);
   } finally {
     redis.close();
   }

@@ -31,6 +31,8 @@ export const users = pgTable(
   {
     id: serial("id").primaryKey(),
     username: varchar("username", { length: 150 }).notNull(),
+    /** `usernameKey(username)` (src/lib/username.ts): what logins and uniqueness compare. */
+    usernameKey: text("username_key").notNull(),
     email: varchar("email", { length: 254 }).notNull(),
     passwordHash: text("password_hash").notNull(),
     firstName: varchar("first_name", { length: 150 }).notNull().default(""),
@@ -43,9 +45,15 @@ export const users = pgTable(
     isStaff: boolean("is_staff").notNull().default(false),
     isActive: boolean("is_active").notNull().default(true),
     createdAt: createdAt(),
+    /**
+     * Names the user's notification hub. Random per row, so a user who reuses a deleted user's id
+     * (after a reset or a restore) never reaches the earlier user's hub or its event history.
+     */
+    hubKey: uuid("hub_key").notNull().defaultRandom(),
   },
   (t) => [
-    uniqueIndex("users_username_lower_key").on(sql`lower(${t.username})`),
+    uniqueIndex("users_username_key_key").on(t.usernameKey),
+    uniqueIndex("users_hub_key_key").on(t.hubKey),
     uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
   ],
 );

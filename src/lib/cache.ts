@@ -13,14 +13,14 @@ export class Cache {
   readonly prefix: string;
   readonly requestId: string;
 
-  constructor(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_PREFIX">, requestId: string) {
+  constructor(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_NAMESPACE">, requestId: string) {
     const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
     // One attempt per call: @upstash/redis reads `retry: false` as one retry (two connections per
     // failed call); `retries: 0` is a single try. A failure is a miss, answered from Postgres.
     this.redis = url && token
       ? new Redis({ url, token, retry: { retries: 0 }, signal: () => AbortSignal.timeout(1000), enableTelemetry: false })
       : null;
-    this.prefix = config.REDIS_PREFIX;
+    this.prefix = config.REDIS_NAMESPACE;
     this.requestId = requestId;
   }
 
@@ -47,6 +47,19 @@ export class Cache {
 
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     await this.attempt("set", null, (r) => r.set(key, value, { ex: ttlSeconds }));
+  }
+
+  /** False when Redis is unavailable, as when `member` is not in the set. */
+  async isMember(key: string, member: string): Promise<boolean> {
+    return this.attempt("sismember", false, async (r) => (await r.sismember(key, member)) === 1);
+  }
+
+  /** Adds `member` to a set and (re)starts the set's time to live. */
+  async addMember(key: string, member: string, ttlSeconds: number): Promise<void> {
+    await this.attempt("sadd", null, async (r) => {
+      await r.pipeline().sadd(key, member).expire(key, ttlSeconds).exec();
+      return null;
+    });
   }
 
   /** False when Redis is unavailable; callers decide whether that is safe. */

@@ -11,7 +11,10 @@ export type TokenType = "access" | "refresh";
 export interface TokenClaims {
   userId: number;
   jti: string;
-  /** Refresh tokens only: the login session (token family) they belong to. */
+  /**
+   * The login session (token family): always in refresh tokens; in access tokens too, so a logout
+   * ends the access tokens of its session at once.
+   */
   family?: string;
 }
 
@@ -22,6 +25,10 @@ const encoder = new TextEncoder();
 /** Only what `signToken` writes: a user id in plain decimal within Postgres `integer`, so no other spelling or size reaches SQL. */
 const subject = (sub: unknown): number | null =>
   typeof sub === "string" && /^[1-9]\d{0,9}$/.test(sub) && Number(sub) <= INT4_MAX ? Number(sub) : null;
+
+/** Families are uuids compared in SQL; any other spelling is refused before it gets there. */
+const uuid = (value: unknown): string | null =>
+  typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
 
 export async function signToken(config: TokenConfig, type: TokenType, claims: TokenClaims): Promise<string> {
   const ttl = type === "access" ? config.ACCESS_TOKEN_TTL : config.REFRESH_TOKEN_TTL;
@@ -45,8 +52,9 @@ export async function verifyToken(config: TokenConfig, token: string, type: Toke
       if (payload.token_type !== type || userId === null || typeof payload.jti !== "string") {
         throw invalidToken();
       }
-      if (type === "refresh" && typeof payload.fam !== "string") throw invalidToken();
-      return { userId, jti: payload.jti, family: typeof payload.fam === "string" ? payload.fam : undefined };
+      const family = payload.fam === undefined ? undefined : uuid(payload.fam);
+      if (family === null || (type === "refresh" && family === undefined)) throw invalidToken();
+      return { userId, jti: payload.jti, family };
     } catch (err) {
       if (err instanceof errors.JWSSignatureVerificationFailed) continue;
       throw invalidToken();

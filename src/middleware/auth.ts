@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { users } from "../db/schema";
 import type { AppEnv, AuthUser } from "../env";
@@ -6,16 +6,22 @@ import { forbidden, invalidToken, notAuthenticated } from "../lib/errors";
 import { verifyToken } from "../lib/tokens";
 
 /**
- * Verifies an access token and loads its user, so deleted or deactivated users are refused at
- * once; sets `c.var.user`.
+ * Verifies an access token and loads its user, so deleted or deactivated users, and sessions
+ * ended by logout or by a refresh token's reuse, are refused at once; sets `c.var.user`.
  */
 export async function authenticateToken(c: Context<AppEnv>, token: string): Promise<AuthUser> {
   const claims = await verifyToken(c.var.config, token, "access");
-  const [user] = await c.var.db
-    .select({ id: users.id, username: users.username, isStaff: users.isStaff })
+  // Written out in full: drizzle leaves a single-table select's columns unqualified, so an
+  // interpolated users.id inside this subquery would mean token_families.id.
+  const liveSession = claims.family
+    ? sql`exists (select 1 from token_families f where f.id = ${claims.family}::uuid and f.user_id = "users"."id" and f.revoked_at is null)`
+    : undefined;
+  const [row] = await c.var.db
+    .select({ id: users.id, username: users.username, isStaff: users.isStaff, hubKey: users.hubKey })
     .from(users)
-    .where(and(eq(users.id, claims.userId), eq(users.isActive, true)));
-  if (!user) throw invalidToken();
+    .where(and(eq(users.id, claims.userId), eq(users.isActive, true), liveSession));
+  if (!row) throw invalidToken();
+  const user: AuthUser = { ...row, family: claims.family };
   c.set("user", user);
   return user;
 }

@@ -1,26 +1,39 @@
-import { and, asc, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type Db, createDb } from "../db/client";
-import { orderEvents } from "../db/schema";
+import { orderEvents, users } from "../db/schema";
 import type { Bindings, Config } from "../env";
 import { log } from "../lib/log";
-import { type HubEvent, STAFF_HUB } from "./events";
+import { type HubEvent, type Listeners, staffHubName, userHubName } from "./events";
+import { ownerListeners, staffListeners } from "./listeners";
 
 const SWEEP_BATCH = 500;
 
+/** Outbox events and, as the database saw them, the hubs they go to and who may hear them there. */
+export interface Outbox {
+  events: HubEvent[];
+  /** Per event owner: their hub key and their hub's listeners. */
+  owners: Map<number, { hubKey: string; listeners: Listeners }>;
+  staff: Listeners;
+}
+
 const hub = (env: Bindings, name: string) => env.USER_HUB.get(env.USER_HUB.idFromName(name));
 
-/** Hands events to the staff hub and to each user's hub; returns the ids every hub they go to accepted. */
-async function handToHubs(env: Bindings, events: readonly HubEvent[]): Promise<number[]> {
-  const byUser = Map.groupBy(events, (e) => e.userId);
-  const staff = hub(env, STAFF_HUB).deliver("staff", [...events]);
+/** Hands events to the staff hub and to each owner's hub; returns the ids every hub they go to accepted. */
+async function handToHubs(env: Bindings, config: Config, outbox: Outbox): Promise<number[]> {
+  const { events } = outbox;
+  const byUser = [...Map.groupBy(events, (e) => e.userId)];
   const results = await Promise.allSettled([
-    staff,
-    ...[...byUser].map(([userId, list]) => hub(env, `user:${userId}`).deliver("user", list)),
+    hub(env, staffHubName(config.DATABASE_TAG)).deliver("staff", [...events], outbox.staff),
+    ...byUser.map(([userId, list]) => {
+      const owner = outbox.owners.get(userId);
+      if (!owner) return Promise.reject(new Error(`no hub known for user ${userId}`));
+      return hub(env, userHubName(owner.hubKey)).deliver("user", list, owner.listeners);
+    }),
   ]);
   const failed = new Set<number>();
   results.forEach((result, i) => {
     if (result.status === "fulfilled") return;
-    const list = i === 0 ? events : [...byUser.values()][i - 1]!;
+    const list = i === 0 ? events : byUser[i - 1]![1];
     for (const e of list) failed.add(e.eventId);
     log("warn", "event delivery failed, will retry", { error: String(result.reason), events: list.length });
   });
@@ -44,24 +57,35 @@ async function markDelivered(db: Db, events: readonly HubEvent[], delivered: num
 export async function deliverEvents(env: Bindings, config: Config, ids?: readonly number[]): Promise<number> {
   const { db, pool } = createDb(config);
   try {
+    const ttl = config.REFRESH_TOKEN_TTL;
     const rows = await db
-      .select()
+      .select({
+        event: orderEvents,
+        hubKey: users.hubKey,
+        listeners: sql<Listeners>`${ownerListeners(sql`${orderEvents.userId}`, ttl)}`,
+      })
       .from(orderEvents)
+      .innerJoin(users, eq(users.id, orderEvents.userId))
       .where(and(isNull(orderEvents.deliveredAt), ids ? inArray(orderEvents.id, [...ids]) : undefined))
       // Often-failed events go last, so a hub that stays broken cannot hold back everyone else's.
       .orderBy(asc(orderEvents.attempts), asc(orderEvents.id))
       .limit(SWEEP_BATCH);
     if (rows.length === 0) return 0;
-    const events: HubEvent[] = rows.map((r) => ({
-      eventId: r.id,
-      type: r.type,
-      orderId: r.orderId,
-      userId: r.userId,
-      status: r.status,
-      at: r.createdAt.toISOString(),
-    }));
-    const delivered = await handToHubs(env, events);
-    await markDelivered(db, events, delivered);
+    const { rows: staffRows } = await db.execute<{ staff: Listeners }>(sql`SELECT ${staffListeners(ttl)} AS staff`);
+    const outbox: Outbox = {
+      events: rows.map(({ event: r }) => ({
+        eventId: r.id,
+        type: r.type,
+        orderId: r.orderId,
+        userId: r.userId,
+        status: r.status,
+        at: r.createdAt.toISOString(),
+      })),
+      owners: new Map(rows.map((r) => [r.event.userId, { hubKey: r.hubKey, listeners: r.listeners }])),
+      staff: staffRows[0]!.staff,
+    };
+    const delivered = await handToHubs(env, config, outbox);
+    await markDelivered(db, outbox.events, delivered);
     return delivered.length;
   } finally {
     await pool.end().catch(() => {});
@@ -69,17 +93,24 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
 }
 
 /**
- * Right after a commit: the writer already knows its outbox rows, so they go to the hubs first
- * and are marked delivered afterwards; nothing is read back before the sockets hear of them.
- * If marking fails, the sweep delivers them again and the hubs ignore what they hold.
+ * Right after a commit: the writer already knows its outbox rows and their listeners, so they
+ * go to the hubs first and are marked delivered afterwards; nothing is read back before the
+ * sockets hear of them. If marking fails, the sweep delivers them again and the hubs ignore what they hold.
  */
-export async function deliverCommittedEvents(env: Bindings, config: Config, events: readonly HubEvent[]): Promise<number> {
-  const delivered = await handToHubs(env, events);
+export async function deliverCommittedEvents(env: Bindings, config: Config, outbox: Outbox): Promise<number> {
+  const delivered = await handToHubs(env, config, outbox);
   const { db, pool } = createDb(config);
   try {
-    await markDelivered(db, events, delivered);
+    await markDelivered(db, outbox.events, delivered);
     return delivered.length;
   } finally {
     await pool.end().catch(() => {});
   }
+}
+
+/** Closes the sockets of an ended session on the user's hub and, for staff, on the staff feed. */
+export async function closeSession(env: Bindings, config: Config, user: { hubKey: string; isStaff: boolean }, family: string): Promise<number> {
+  const names = [userHubName(user.hubKey), ...(user.isStaff ? [staffHubName(config.DATABASE_TAG)] : [])];
+  const closed = await Promise.all(names.map((name) => hub(env, name).revoke([family])));
+  return closed.reduce((a, b) => a + b, 0);
 }

@@ -13,14 +13,30 @@ export const hubEventSchema = z.object({
 
 export type HubEvent = z.infer<typeof hubEventSchema>;
 
+/**
+ * Who may still hear a hub's events, as the database saw it in the statement that wrote or read
+ * them: the active users of that audience and their live sessions (token families). A socket
+ * whose user or session is not listed is closed before anything is sent.
+ */
+export const listenersSchema = z.object({
+  users: z.array(z.number().int().positive()),
+  sessions: z.array(z.string()),
+});
+
+export type Listeners = z.infer<typeof listenersSchema>;
+
 /** Every hub keeps this many recent events for `?since=` replay. */
 export const RETAINED_EVENTS = 1000;
 /** Sockets one hub accepts by default (`WS_MAX_SOCKETS`); more are refused with 429 before upgrading. */
 export const MAX_SOCKETS = 2000;
 /** Clients only ever need to send "ping"; a larger message closes that socket (1009). */
 export const MAX_CLIENT_MESSAGE = 1024;
-/** The staff feed is one more hub, under a name no user id can take. */
-export const STAFF_HUB = "staff";
+/** A user's hub is named by their random `hub_key`, never by their id, which a reset database hands out again. */
+export const userHubName = (hubKey: string) => `user:${hubKey}`;
+/** The staff feed of one database (see src/lib/namespace.ts); no user's hub can take the name. */
+export const staffHubName = (databaseTag: string) => `staff:${databaseTag}`;
+/** Close code for a socket whose user lost the right to it (deactivated, demoted, logged out). */
+export const ACCESS_REVOKED = 4403;
 
 /** The JSON a subscriber receives; users see every change as `order_update`, staff also see `order_created`. */
 export function eventMessage(event: HubEvent, seq: number, audience: "user" | "staff") {

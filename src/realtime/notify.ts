@@ -1,17 +1,16 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { log } from "../lib/log";
-import { deliverCommittedEvents } from "./deliver";
-import type { HubEvent } from "./events";
+import { type Outbox, deliverCommittedEvents } from "./deliver";
 
 /**
  * After a commit: delivers these outbox events in the background. A failure is only logged; the
  * Cron sweep retries undelivered events, so an order change never waits on or fails by delivery.
  */
-export function notifyOrderEvents(c: Context<AppEnv>, events: HubEvent[]): void {
-  if (events.length === 0) return;
+export function notifyOrderEvents(c: Context<AppEnv>, outbox: Outbox): void {
+  if (outbox.events.length === 0) return;
   c.executionCtx.waitUntil(
-    deliverCommittedEvents(c.env, c.var.config, events).catch((err: unknown) => {
+    deliverCommittedEvents(c.env, c.var.config, outbox).catch((err: unknown) => {
       log("warn", "event delivery deferred to the sweep", { requestId: c.var.requestId, error: String(err) });
     }),
   );

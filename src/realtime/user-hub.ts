@@ -1,20 +1,41 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type { Bindings } from "../env";
-import { MAX_CLIENT_MESSAGE, MAX_SOCKETS, RETAINED_EVENTS, type HubEvent, eventMessage, hubEventSchema } from "./events";
+import {
+  ACCESS_REVOKED,
+  type HubEvent,
+  type Listeners,
+  MAX_CLIENT_MESSAGE,
+  MAX_SOCKETS,
+  RETAINED_EVENTS,
+  eventMessage,
+  hubEventSchema,
+  listenersSchema,
+} from "./events";
 
 const encoder = new TextEncoder();
 
 const connectSchema = z.object({
   audience: z.enum(["user", "staff"]),
+  userId: z.coerce.number().int().positive(),
+  family: z.uuid().optional(),
   since: z.coerce.number().int().min(0).optional(),
   bearer: z.enum(["1"]).optional(),
   maxSockets: z.coerce.number().int().positive().default(MAX_SOCKETS),
 });
 
+/** Who opened a socket, kept on the socket itself (it survives hibernation). */
+interface Subscriber {
+  audience: "user" | "staff";
+  userId?: number;
+  family?: string;
+}
+
 /**
  * One object per user (and one for the staff feed): holds that audience's WebSockets with the
- * Hibernation API, numbers events with a per-hub `seq`, and keeps recent ones for replay.
+ * Hibernation API, numbers events with a per-hub `seq`, and keeps recent ones for replay. Every
+ * delivery names who may still listen; a socket whose user or session lost the right is closed
+ * (4403) before the event is sent, and `revoke` closes a logged-out session's sockets at once.
  */
 export class UserHub extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
@@ -36,6 +57,8 @@ export class UserHub extends DurableObject<Bindings> {
   async fetch(request: Request): Promise<Response> {
     const parsed = connectSchema.safeParse({
       audience: request.headers.get("x-hub-audience"),
+      userId: request.headers.get("x-hub-user"),
+      family: request.headers.get("x-hub-family") ?? undefined,
       since: request.headers.get("x-hub-since") ?? undefined,
       bearer: request.headers.get("x-hub-bearer") ?? undefined,
       maxSockets: request.headers.get("x-hub-max-sockets") ?? undefined,
@@ -46,7 +69,7 @@ export class UserHub extends DurableObject<Bindings> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ audience: parsed.data.audience });
+    server.serializeAttachment({ audience: parsed.data.audience, userId: parsed.data.userId, family: parsed.data.family } satisfies Subscriber);
     server.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" }));
     if (parsed.data.since !== undefined) this.replay(server, parsed.data.since);
     const headers = parsed.data.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
@@ -57,9 +80,9 @@ export class UserHub extends DurableObject<Bindings> {
    * Accepts outbox events: each gets the next seq once (a retried event is ignored), is stored,
    * and is sent to every socket here. Returns the event ids now held, so the caller can mark them delivered.
    */
-  async deliver(audience: "user" | "staff", input: HubEvent[]): Promise<number[]> {
+  async deliver(audience: "user" | "staff", input: HubEvent[], allowed: Listeners): Promise<number[]> {
     const events = z.array(hubEventSchema).parse(input);
-    const sockets = this.ctx.getWebSockets();
+    const sockets = this.closeUnless(listenersSchema.parse(allowed));
     for (const event of events) {
       const key = `${event.eventId}@${event.at}`;
       if (this.sql.exec("SELECT 1 FROM hub_events WHERE event_key = ?", key).toArray().length) continue;
@@ -78,6 +101,33 @@ export class UserHub extends DurableObject<Bindings> {
     }
     this.sql.exec("DELETE FROM hub_events WHERE seq <= (SELECT max(seq) FROM hub_events) - ?", RETAINED_EVENTS);
     return events.map((e) => e.eventId);
+  }
+
+  /** Closes the sockets of these sessions (a logout); returns how many were closed. */
+  async revoke(families: string[]): Promise<number> {
+    const ended = new Set(z.array(z.string()).parse(families));
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const who = ws.deserializeAttachment() as Subscriber | null;
+      if (who?.family && ended.has(who.family)) {
+        closeRevoked(ws);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  /** Closes every socket whose user or session is not among the listeners; returns the rest. */
+  private closeUnless(allowed: Listeners): WebSocket[] {
+    const users = new Set(allowed.users);
+    const sessions = new Set(allowed.sessions);
+    return this.ctx.getWebSockets().filter((ws) => {
+      const who = ws.deserializeAttachment() as Subscriber | null;
+      // A socket from before subscribers were recorded has no user to check: it must reconnect.
+      const ok = who?.userId !== undefined && users.has(who.userId) && (who.family === undefined || sessions.has(who.family));
+      if (!ok) closeRevoked(ws);
+      return ok;
+    });
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -117,5 +167,13 @@ export class UserHub extends DurableObject<Bindings> {
     for (const row of this.sql.exec<{ body: string }>("SELECT body FROM hub_events WHERE seq > ? ORDER BY seq", since)) {
       ws.send(row.body);
     }
+  }
+}
+
+function closeRevoked(ws: WebSocket): void {
+  try {
+    ws.close(ACCESS_REVOKED, "access revoked");
+  } catch {
+    // Already closing.
   }
 }

@@ -45,8 +45,9 @@ beforeAll(async () => {
   worker = await startTestWorker();
   db = new pg.Client({ connectionString: worker.databaseUrl });
   await db.connect();
-  await db.query("insert into users (username, email, password_hash, is_staff, first_name) values ($1, 'staff@example.com', $2, true, 'Sam')", [
+  await db.query("insert into users (username, username_key, email, password_hash, is_staff, first_name) values ($1, $2, 'staff@example.com', $3, true, 'Sam')", [
     STAFF.username,
+    STAFF.username.toLowerCase(),
     await hashPassword(STAFF.password),
   ]);
   const registered = await call("/api/auth/register/", {

@@ -147,8 +147,6 @@ export async function walk(base: string, staff: string, tag: string, known: { id
 
   await call("DELETE /api/products/{id}/", `/api/products/${product}/`, staff);
   await call("DELETE /api/products/categories/{id}/", `/api/products/categories/${spare}/`, staff);
-  await call("POST /api/auth/logout/", "/api/auth/logout/", me, { refresh: refreshed.body?.refresh ?? "none" });
-
   const ws = base.replace(/^http/, "ws");
   for (const [op, url] of [
     ["GET /ws/orders/notifications/", `${ws}/ws/orders/notifications/?token=${me}`],
@@ -158,6 +156,8 @@ export async function walk(base: string, staff: string, tag: string, known: { id
     const { status, first } = await openSocket(url);
     steps.push({ op, status, ms: performance.now() - started, body: first, cache: null });
   }
+  // Last: a logout ends the session's access tokens too, the one the walk uses included.
+  await call("POST /api/auth/logout/", "/api/auth/logout/", me, { refresh: refreshed.body?.refresh ?? "none" });
   return { steps, stock };
 }
 

@@ -1,5 +1,6 @@
 import { readConfig } from "../../src/env";
 import { signToken } from "../../src/lib/tokens";
+import { usernameKey } from "../../src/lib/username";
 import { type WorkerHarness, json } from "./support";
 
 let n = 0;
@@ -7,9 +8,10 @@ let n = 0;
 /** A user row made directly in SQL, with an access token for it. */
 export async function makeUser(w: WorkerHarness, isStaff: boolean): Promise<{ id: number; token: string }> {
   n += 1;
+  const username = `cat${n}_${crypto.randomUUID().slice(0, 8)}`;
   const [row] = await w.query<{ id: number }>(
-    "insert into users (username, email, password_hash, is_staff) values ($1, $2, 'x', $3) returning id",
-    [`cat${n}_${crypto.randomUUID().slice(0, 8)}`, `cat${n}_${crypto.randomUUID().slice(0, 8)}@x.io`, isStaff],
+    "insert into users (username, username_key, email, password_hash, is_staff) values ($1, $2, $3, 'x', $4) returning id",
+    [username, usernameKey(username), `${username}@x.io`, isStaff],
   );
   const token = await signToken(readConfig(w.env), "access", { userId: row!.id, jti: crypto.randomUUID() });
   return { id: row!.id, token };

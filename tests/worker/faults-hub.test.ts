@@ -5,6 +5,7 @@
 import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { userHubName } from "../../src/realtime/events";
 import type { UserHub } from "../../src/realtime/user-hub";
 import { connect, settle, ownHubNames } from "./realtime-support";
 import { type WorkerHarness, setupWorker } from "./support";
@@ -21,14 +22,17 @@ beforeAll(async () => {
 });
 afterAll(() => w.drop());
 
-const hubOf = (userId: number) => w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:${userId}`)) as DurableObjectStub<UserHub>;
+const hubOf = async (userId: number) => {
+  const [{ hub_key }] = (await w.query<{ hub_key: string }>("select hub_key from users where id = $1", [userId])) as [{ hub_key: string }];
+  return w.env.USER_HUB.get(w.env.USER_HUB.idFromName(userHubName(hub_key))) as DurableObjectStub<UserHub>;
+};
 
 /**
  * Makes the hub's storage refuse new rows (after accepting `acceptFirst` more) until `repair`:
  * a trigger on each of its tables, whatever the hub names them.
  */
-const breakHub = (userId: number, acceptFirst = 0) =>
-  runInDurableObject(hubOf(userId), (_hub, state) => {
+const breakHub = async (userId: number, acceptFirst = 0) =>
+  runInDurableObject(await hubOf(userId), (_hub, state) => {
     const sql = state.storage.sql;
     const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
     expect(tables.length).toBeGreaterThan(0);
@@ -38,8 +42,8 @@ const breakHub = (userId: number, acceptFirst = 0) =>
         BEGIN SELECT RAISE(ABORT, 'hub storage unavailable'); END`);
     }
   });
-const repair = (userId: number) =>
-  runInDurableObject(hubOf(userId), (_hub, state) => {
+const repair = async (userId: number) =>
+  runInDurableObject(await hubOf(userId), (_hub, state) => {
     const triggers = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_down_%'").toArray();
     for (const { name } of triggers) state.storage.sql.exec(`DROP TRIGGER "${name}"`);
   });

@@ -125,7 +125,7 @@ describe("placing an order", () => {
         client.query = (...args) => (statements++, query(...args));
       });
       try {
-        const placed = await placeOrder(db, { userId: u.id, shippingAddress: "12 Long Street", phoneNumber: "1", key: key ? { key, hash: "h" } : null });
+        const placed = await placeOrder(db, { userId: u.id, refreshTtl: 3600, shippingAddress: "12 Long Street", phoneNumber: "1", key: key ? { key, hash: "h" } : null });
         expect(placed.status).toBe(201);
       } finally {
         await pool.end();

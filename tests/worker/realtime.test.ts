@@ -15,11 +15,12 @@ afterAll(() => w.drop());
 
 let n = 0;
 async function user(isStaff = false) {
-  const [row] = await w.query<{ id: number }>(
-    "insert into users (username, email, password_hash, is_staff) values ($1, $2, 'x', $3) returning id",
-    [`rt${++n}`, `rt${n}@x.io`, isStaff],
+  const [row] = await w.query<{ id: number; hub_key: string }>(
+    "insert into users (username, username_key, email, password_hash, is_staff) values ($1, $2, $3, 'x', $4) returning id, hub_key",
+    [`rt${++n}`, `rt${n}`, `rt${n}@x.io`, isStaff],
   );
-  return { id: row!.id, token: await signToken(readConfig(w.env), "access", { userId: row!.id, jti: crypto.randomUUID() }) };
+  const token = await signToken(readConfig(w.env), "access", { userId: row!.id, jti: crypto.randomUUID() });
+  return { id: row!.id, hubKey: row!.hub_key, token };
 }
 
 async function orderEvent(userId: number, status = "pending", type = "order_created") {
@@ -110,7 +111,7 @@ describe("WebSocket notifications", () => {
     const dave = await user();
     const d = await connect(`/ws/orders/notifications/?token=${dave.token}`);
     await d.next();
-    await evictDurableObject(w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:${dave.id}`)));
+    await evictDurableObject(w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:${dave.hubKey}`)));
     const { orderId, eventId } = await orderEvent(dave.id);
     await deliverEvents(w.env, readConfig(w.env), [eventId]);
     expect(await d.next()).toMatchObject({ order_id: orderId, seq: 1 });
@@ -120,9 +121,10 @@ describe("WebSocket notifications", () => {
   it("accepts a reused outbox id from a reset database (same id, another time) but not a true retry", async () => {
     const hub = w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:reset-check-${crypto.randomUUID()}`));
     const event = { eventId: 1, type: "order_created" as const, orderId: 1, userId: 1, status: "pending" as const, at: "2026-01-01T00:00:00.000Z" };
-    await hub.deliver("user", [event]);
-    await hub.deliver("user", [event]);
-    await hub.deliver("user", [{ ...event, at: "2026-02-01T00:00:00.000Z" }]);
+    const listeners = { users: [1], sessions: [] };
+    await hub.deliver("user", [event], listeners);
+    await hub.deliver("user", [event], listeners);
+    await hub.deliver("user", [{ ...event, at: "2026-02-01T00:00:00.000Z" }], listeners);
     const stored = await runInDurableObject(hub, (_instance, state) =>
       state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM hub_events").one().n,
     );

@@ -69,7 +69,9 @@ describe("Redis unreachable", () => {
     });
     expect(attempts).toBe(1);
     const throttle = new Throttle(cache, "login:user", 10, loginWindow);
-    const limited = await watch(() => throttle.check("someone"));
+    const limited = await watch(async () => {
+      await throttle.reserve("someone");
+    });
     expect(limited.attempts).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import type { Config } from "../../env";
 import { fieldError, invalidToken } from "../../lib/errors";
 import { pgError } from "../../lib/pg-error";
 import { signToken, verifyToken } from "../../lib/tokens";
+import { usernameKey } from "../../lib/username";
 import type { ProfileInput, RegisterInput } from "./auth.schemas";
 
 type User = typeof users.$inferSelect;
@@ -16,16 +17,17 @@ const uniqueViolation = (err: unknown): string | undefined => {
 
 /** The unique indexes decide, so two simultaneous registrations cannot both win. */
 export async function createUser(db: Db, input: RegisterInput, passwordHash: string): Promise<User> {
+  const key = usernameKey(input.username);
   const clash = await db
-    .select({ username: users.username, email: users.email })
+    .select({ usernameKey: users.usernameKey })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${input.username}) or lower(${users.email}) = lower(${input.email})`)
+    .where(sql`${users.usernameKey} = ${key} or lower(${users.email}) = lower(${input.email})`)
     .limit(1);
-  if (clash[0]) throw duplicateError(clash[0].username.toLowerCase() === input.username.toLowerCase() ? "username" : "email");
+  if (clash[0]) throw duplicateError(clash[0].usernameKey === key ? "username" : "email");
   try {
     const [user] = await db
       .insert(users)
-      .values({ username: input.username, email: input.email, passwordHash, firstName: input.first_name, lastName: input.last_name })
+      .values({ username: input.username, usernameKey: key, email: input.email, passwordHash, firstName: input.first_name, lastName: input.last_name })
       .returning();
     return user!;
   } catch (err) {
@@ -37,11 +39,9 @@ export async function createUser(db: Db, input: RegisterInput, passwordHash: str
 
 const duplicateError = (field: "username" | "email") => fieldError(field, `A user with that ${field} already exists.`);
 
-export async function findActiveUserByUsername(db: Db, username: string): Promise<User | undefined> {
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.isActive, true)));
+/** `key` is `usernameKey(username)`: compared as stored, never folded again by Postgres. */
+export async function findActiveUserByKey(db: Db, key: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(and(eq(users.usernameKey, key), eq(users.isActive, true)));
   return user;
 }
 
@@ -70,7 +70,7 @@ type TokenConfig = Parameters<typeof signToken>[0];
 
 async function pair(config: TokenConfig, userId: number, family: string, jti: string) {
   const [access, refresh] = await Promise.all([
-    signToken(config, "access", { userId, jti: crypto.randomUUID() }),
+    signToken(config, "access", { userId, jti: crypto.randomUUID(), family }),
     signToken(config, "refresh", { userId, jti, family }),
   ]);
   return { refresh, access };
@@ -84,11 +84,19 @@ export async function issueTokens(db: Db, config: TokenConfig, userId: number) {
   return pair(config, userId, family, jti);
 }
 
+/** A session a revocation just ended, so its notification sockets can be closed. */
+export interface EndedSession {
+  family: string;
+  hubKey: string;
+  isStaff: boolean;
+}
+
 /**
  * Only the family's current token may rotate, and the conditional update lets exactly one
- * concurrent caller win. Any other token of a live family is a replay: the family is revoked.
+ * concurrent caller win. Any other token of a live family is a replay: the family is revoked,
+ * and `onRevoked` hears of it (then the contract's 401 is thrown).
  */
-export async function rotateRefreshToken(db: Db, config: Config, token: string) {
+export async function rotateRefreshToken(db: Db, config: Config, token: string, onRevoked: (ended: EndedSession) => void) {
   const claims = await verifyToken(config, token, "refresh");
   const family = claims.family!;
   const next = crypto.randomUUID();
@@ -106,15 +114,19 @@ export async function rotateRefreshToken(db: Db, config: Config, token: string) 
     )
     .returning({ id: tokenFamilies.id });
   if (rotated.length === 0) {
-    await revokeFamily(db, family, claims.userId);
+    const ended = await revokeFamily(db, family, claims.userId);
+    if (ended) onRevoked(ended);
     throw invalidToken();
   }
   return pair(config, claims.userId, family, next);
 }
 
-export async function revokeFamily(db: Db, family: string, userId: number): Promise<void> {
-  await db
-    .update(tokenFamilies)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(tokenFamilies.id, family), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt)));
+/** Ends a session; null when it had already ended (or is not this user's). */
+export async function revokeFamily(db: Db, family: string, userId: number): Promise<EndedSession | null> {
+  const { rows } = await db.execute<{ hub_key: string; is_staff: boolean }>(sql`
+    UPDATE token_families f SET revoked_at = now() FROM users u
+    WHERE f.id = ${family}::uuid AND f.user_id = ${userId}::int AND f.revoked_at IS NULL AND u.id = f.user_id
+    RETURNING u.hub_key, u.is_staff`);
+  const row = rows[0];
+  return row ? { family, hubKey: row.hub_key, isStaff: row.is_staff } : null;
 }

@@ -1,31 +1,42 @@
-import { Hono } from "hono";
-import type { Context } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../lib/errors";
+import { log } from "../../lib/log";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
-import { Throttle, loginWindow, registerWindow } from "../../lib/throttle";
 import { verifyToken } from "../../lib/tokens";
+import { usernameKey } from "../../lib/username";
 import { validate } from "../../lib/validate";
 import { requireAuth } from "../../middleware/auth";
+import { closeSession } from "../../realtime/deliver";
+import { reserveLogin, reserveRegistration } from "./auth.limits";
 import { loginSchema, profileSchema, refreshSchema, registerSchema } from "./auth.schemas";
 import { profileJson, userJson } from "./auth.serialize";
 import {
+  type EndedSession,
   createUser,
   findActiveUser,
-  findActiveUserByUsername,
+  findActiveUserByKey,
   issueTokens,
   revokeFamily,
   rotateRefreshToken,
   updateProfile,
 } from "./auth.service";
 
-const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
+/**
+ * Closes an ended session's sockets. A hub that cannot be reached is logged, not fatal: the
+ * session is already refused everywhere, and the next event to that hub finds it ended and closes them.
+ */
+async function endSessionSockets(c: Context<AppEnv>, ended: EndedSession): Promise<void> {
+  await closeSession(c.env, c.var.config, ended, ended.family).catch((err: unknown) => {
+    log("error", "could not close an ended session's sockets", { requestId: c.var.requestId, error: String(err) });
+  });
+}
 
 const loginFailed = () => new ApiError(401, { detail: "No active account found with the given credentials" });
 
 const auth = new Hono<AppEnv>()
   .post("/register", validate("json", registerSchema), async (c) => {
-    await new Throttle(c.var.cache, "register:ip", c.var.config.REGISTER_LIMIT_PER_IP, registerWindow).hit(clientIp(c));
+    await reserveRegistration(c);
     const input = c.req.valid("json");
     const user = await createUser(c.var.db, input, await hashPassword(input.password));
     const tokens = await issueTokens(c.var.db, c.var.config, user.id);
@@ -33,28 +44,29 @@ const auth = new Hono<AppEnv>()
   })
   .post("/login", validate("json", loginSchema), async (c) => {
     const { username, password } = c.req.valid("json");
-    const { config, cache } = c.var;
-    const byUser = new Throttle(cache, "login:user", config.LOGIN_LIMIT_PER_USERNAME, loginWindow);
-    const byIp = new Throttle(cache, "login:ip", config.LOGIN_LIMIT_PER_IP, loginWindow);
-    const name = username.toLowerCase();
-    await Promise.all([byUser.check(name), byIp.check(clientIp(c))]);
-    const user = await findActiveUserByUsername(c.var.db, username);
+    const key = usernameKey(username);
+    const attempt = await reserveLogin(c, key);
+    const user = await findActiveUserByKey(c.var.db, key);
     // Hash even for unknown users so the answer takes the same time either way.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
-      await Promise.all([byUser.hit(name), byIp.hit(clientIp(c))]);
-      throw loginFailed();
-    }
-    const tokens = await issueTokens(c.var.db, config, user.id);
+    // A failure keeps its reserved attempts.
+    if (!user || !ok) throw loginFailed();
+    c.executionCtx.waitUntil(attempt.succeeded());
+    const tokens = await issueTokens(c.var.db, c.var.config, user.id);
     return c.json({ message: "Login successful!", user: userJson(user), tokens }, 200);
   })
   .post("/token/refresh", validate("json", refreshSchema), async (c) => {
-    const tokens = await rotateRefreshToken(c.var.db, c.var.config, c.req.valid("json").refresh);
+    // A reused refresh token ends its session: its sockets are closed in the background.
+    const tokens = await rotateRefreshToken(c.var.db, c.var.config, c.req.valid("json").refresh, (ended) =>
+      c.executionCtx.waitUntil(endSessionSockets(c, ended)),
+    );
     return c.json({ access: tokens.access, refresh: tokens.refresh }, 200);
   })
   .post("/logout", requireAuth(), validate("json", refreshSchema), async (c) => {
     const claims = await verifyToken(c.var.config, c.req.valid("json").refresh, "refresh");
-    await revokeFamily(c.var.db, claims.family!, c.var.user.id);
+    const ended = await revokeFamily(c.var.db, claims.family!, c.var.user.id);
+    // Awaited: when logout answers, no socket of that session is still open.
+    if (ended) await endSessionSockets(c, ended);
     return c.json({ detail: "Successfully logged out." }, 200);
   })
   .get("/profile", requireAuth(), async (c) => {

@@ -5,7 +5,8 @@ import type { AppEnv } from "../../env";
 import { ApiError, forbidden, notAuthenticated } from "../../lib/errors";
 import { validate } from "../../lib/validate";
 import { authenticateToken } from "../../middleware/auth";
-import { STAFF_HUB } from "../../realtime/events";
+import type { AuthUser } from "../../env";
+import { staffHubName, userHubName } from "../../realtime/events";
 
 export const connectQuery = z.object({
   token: z.string().max(4096).optional(),
@@ -26,11 +27,14 @@ async function subscriber(c: Context<AppEnv>, queryToken: string | undefined) {
 }
 
 /** Hands the upgrade to the hub with only what the Worker verified. */
-async function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", since: number | undefined, bearer: boolean) {
+async function forward(c: Context<AppEnv>, hubName: string, audience: "user" | "staff", user: AuthUser, since: number | undefined, bearer: boolean) {
   const headers = new Headers(c.req.raw.headers);
   // The hub trusts its x-hub-* headers: the client's own never get through.
   for (const name of [...headers.keys()]) if (name.startsWith("x-hub-")) headers.delete(name);
   headers.set("x-hub-audience", audience);
+  // Who is listening, so the hub can close this socket when that user or session loses the right.
+  headers.set("x-hub-user", String(user.id));
+  if (user.family) headers.set("x-hub-family", user.family);
   headers.set("x-hub-max-sockets", String(c.var.config.WS_MAX_SOCKETS));
   if (since !== undefined) headers.set("x-hub-since", String(since));
   if (bearer) headers.set("x-hub-bearer", "1");
@@ -45,13 +49,13 @@ const notifications = new Hono<AppEnv>()
   .get("/orders/notifications", validate("query", connectQuery), async (c) => {
     const { token, since } = c.req.valid("query");
     const { user, bearer } = await subscriber(c, token);
-    return forward(c, `user:${user.id}`, "user", since, bearer);
+    return forward(c, userHubName(user.hubKey), "user", user, since, bearer);
   })
   .get("/admin/orders", validate("query", connectQuery), async (c) => {
     const { token, since } = c.req.valid("query");
     const { user, bearer } = await subscriber(c, token);
     if (!user.isStaff) throw forbidden();
-    return forward(c, STAFF_HUB, "staff", since, bearer);
+    return forward(c, staffHubName(c.var.config.DATABASE_TAG), "staff", user, since, bearer);
   });
 
 export default notifications;

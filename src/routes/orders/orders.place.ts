@@ -2,11 +2,15 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { badRequest } from "../../lib/errors";
 import type { Sql } from "./sql";
+import type { Listeners } from "../../realtime/events";
+import { ownerListeners, staffListeners } from "../../realtime/listeners";
 import { type IdempotencyKey, type StoredResponse, claimKey, recordResponse } from "./orders.idempotency";
 import { type OrderDetail, orderDetail } from "./orders.read";
 
 export interface PlaceOrderInput {
   userId: number;
+  /** Seconds a refresh token lives: decides which sessions still hear the order's event. */
+  refreshTtl: number;
   shippingAddress: string;
   phoneNumber: string;
   key: IdempotencyKey | null;
@@ -21,6 +25,8 @@ export interface PlaceOrderResult extends StoredResponse {
   eventIds: number[];
   /** The placed order (absent on a replay). */
   order?: OrderDetail;
+  /** Who may hear of it, as the placing statement saw them (absent on a replay). */
+  listeners?: { owner: Listeners; staff: Listeners };
 }
 
 interface Line extends Record<string, unknown> {
@@ -56,7 +62,13 @@ async function lockLines(tx: Sql, userId: number): Promise<Line[]> {
  * meanwhile stays). The order is only written when every line got its stock (HAVING).
  */
 async function writeOrder(tx: Sql, input: PlaceOrderInput, lines: Line[]) {
-  const { rows } = await tx.execute<{ order_id: number | null; event_id: string | null; taken: number[] }>(sql`
+  const { rows } = await tx.execute<{
+    order_id: number | null;
+    event_id: string | null;
+    taken: number[];
+    owner_listeners: Listeners;
+    staff_listeners: Listeners;
+  }>(sql`
     WITH lines (product_id, quantity) AS (
       SELECT * FROM unnest(${sql.param(lines.map((l) => l.product_id))}::int[],
                            ${sql.param(lines.map((l) => l.quantity))}::int[])),
@@ -85,7 +97,9 @@ async function writeOrder(tx: Sql, input: PlaceOrderInput, lines: Line[]) {
       WHERE id = ANY(${sql.param(lines.map((l) => l.item_id))}::int[]) AND EXISTS (SELECT 1 FROM placed)),
     touched AS (
       UPDATE carts SET updated_at = now() WHERE user_id = ${input.userId} AND EXISTS (SELECT 1 FROM placed))
-    SELECT (SELECT id FROM placed) AS order_id, (SELECT id FROM event) AS event_id, array(SELECT id FROM taken) AS taken`);
+    SELECT (SELECT id FROM placed) AS order_id, (SELECT id FROM event) AS event_id, array(SELECT id FROM taken) AS taken,
+           ${ownerListeners(sql`${input.userId}::int`, input.refreshTtl)} AS owner_listeners,
+           ${staffListeners(input.refreshTtl)} AS staff_listeners`);
   return rows[0]!;
 }
 
@@ -122,6 +136,7 @@ export async function placeOrder(db: Db, input: PlaceOrderInput): Promise<PlaceO
       productIds: lines.map((l) => l.product_id),
       eventIds: [Number(written.event_id)],
       order: order!,
+      listeners: { owner: written.owner_listeners, staff: written.staff_listeners },
     };
   });
 }

@@ -7,7 +7,8 @@ import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { requireAuth, requireStaff } from "../../middleware/auth";
-import type { HubEvent } from "../../realtime/events";
+import type { Outbox } from "../../realtime/deliver";
+import type { HubEvent, Listeners } from "../../realtime/events";
 import { notifyOrderEvents } from "../../realtime/notify";
 import { invalidateCatalog } from "../products/catalog-cache";
 import { readIdempotencyKey } from "./orders.idempotency";
@@ -22,21 +23,32 @@ const ID = "/:id{[0-9]+}";
  * The outbox rows a transaction wrote, as hubs take them, from what the writer already holds:
  * the event's created_at and the order's created_at/updated_at are the same transaction's now().
  */
-const outboxEvents = (eventIds: number[], type: HubEvent["type"], order: OrderDetail, at: string): HubEvent[] =>
-  eventIds.map((eventId) => ({ eventId, type, orderId: order.id, userId: order.user, status: order.status, at }));
+const outbox = (
+  eventIds: number[],
+  type: HubEvent["type"],
+  order: OrderDetail,
+  at: string,
+  hubKey: string,
+  listeners: { owner: Listeners; staff: Listeners },
+): Outbox => ({
+  events: eventIds.map((eventId) => ({ eventId, type, orderId: order.id, userId: order.user, status: order.status, at })),
+  owners: new Map([[order.user, { hubKey, listeners: listeners.owner }]]),
+  staff: listeners.staff,
+});
 
 /**
  * After commit: make the catalog show the new stock before answering (the client must never
  * see its own write undone by the cache; this never throws), then hand the outbox to realtime.
  */
-async function afterCommit(c: Context<AppEnv>, productIds: number[], events: HubEvent[]) {
+async function afterCommit(c: Context<AppEnv>, productIds: number[], events: Outbox | null) {
   if (productIds.length) await invalidateCatalog(c.var.cache, productIds);
-  notifyOrderEvents(c, events);
+  if (events) notifyOrderEvents(c, events);
 }
 
 async function moveOrder(c: Context<AppEnv>, kind: ChangeKind, to: OrderStatus) {
-  const change = await changeStatus(c.var.db, kind, c.var.user, pathId(c.req.param("id")), to);
-  await afterCommit(c, change.productIds, outboxEvents(change.eventIds, "order_update", change.order, change.order.updated_at));
+  const change = await changeStatus(c.var.db, kind, c.var.user, pathId(c.req.param("id")), to, c.var.config.REFRESH_TOKEN_TTL);
+  const { order } = change;
+  await afterCommit(c, change.productIds, outbox(change.eventIds, "order_update", order, order.updated_at, change.hubKey, change.listeners));
   const message = kind === "cancel" ? "Order cancelled" : `Order status updated from ${change.from} to ${to}`;
   return c.json({ message, order: change.order }, 200);
 }
@@ -52,12 +64,14 @@ const orders = new Hono<AppEnv>()
     const key = await readIdempotencyKey(c);
     const result = await placeOrder(c.var.db, {
       userId: c.var.user.id,
+      refreshTtl: c.var.config.REFRESH_TOKEN_TTL,
       shippingAddress: body.shipping_address,
       phoneNumber: body.phone_number,
       key,
     });
-    const placed = result.order;
-    await afterCommit(c, result.productIds, placed ? outboxEvents(result.eventIds, "order_created", placed, placed.created_at) : []);
+    const { order: placed, listeners } = result;
+    const events = placed && listeners ? outbox(result.eventIds, "order_created", placed, placed.created_at, c.var.user.hubKey, listeners) : null;
+    await afterCommit(c, result.productIds, events);
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     // The exact text, so a replay is byte-for-byte the first answer.
     return c.body(result.text, result.status as ContentfulStatusCode, { "Content-Type": "application/json" });

@@ -3,6 +3,8 @@ import type { Db } from "../../db/client";
 import type { OrderStatus } from "../../db/schema";
 import type { AuthUser } from "../../env";
 import { conflict, notFound } from "../../lib/errors";
+import type { Listeners } from "../../realtime/events";
+import { ownerHubKey, ownerListeners, staffListeners } from "../../realtime/listeners";
 import type { Sql } from "./sql";
 import { type OrderDetail, orderDetail } from "./orders.read";
 
@@ -20,6 +22,9 @@ export interface StatusChange {
   order: OrderDetail;
   productIds: number[];
   eventIds: number[];
+  /** The owner's hub and who may hear of the change, as the changing statement saw them. */
+  hubKey: string;
+  listeners: { owner: Listeners; staff: Listeners };
 }
 
 /** Who may make a change: staff through update_status, or the cancel route (owner or staff). */
@@ -52,6 +57,7 @@ export async function changeStatus(
   actor: AuthUser,
   orderId: number,
   to: OrderStatus,
+  refreshTtl: number,
 ): Promise<StatusChange> {
   return db.transaction(async (tx) => {
     const current = await lockOrder(tx, orderId);
@@ -65,7 +71,13 @@ export async function changeStatus(
         WHERE p.id IN (SELECT product_id FROM order_items WHERE order_id = ${orderId})
         ORDER BY p.id FOR UPDATE`);
     }
-    const { rows } = await tx.execute<{ event_id: string | null; restocked: number[] }>(sql`
+    const { rows } = await tx.execute<{
+      event_id: string | null;
+      restocked: number[];
+      hub_key: string;
+      owner_listeners: Listeners;
+      staff_listeners: Listeners;
+    }>(sql`
       WITH moved AS (
         UPDATE orders SET status = ${to}, updated_at = now()
         WHERE id = ${orderId} AND status = ${from} RETURNING id, user_id),
@@ -81,12 +93,22 @@ export async function changeStatus(
               WHERE order_id = ${orderId} AND product_id IS NOT NULL GROUP BY product_id) i
         WHERE ${restock}::boolean AND p.id = i.product_id AND EXISTS (SELECT 1 FROM moved)
         RETURNING p.id)
-      SELECT (SELECT id FROM event) AS event_id, array(SELECT id FROM restocked) AS restocked`);
+      SELECT (SELECT id FROM event) AS event_id, array(SELECT id FROM restocked) AS restocked,
+             ${ownerHubKey(sql`${current.user_id}::int`)} AS hub_key,
+             ${ownerListeners(sql`${current.user_id}::int`, refreshTtl)} AS owner_listeners,
+             ${staffListeners(refreshTtl)} AS staff_listeners`);
     const written = rows[0];
     // The row lock makes this unreachable; it guards the invariant rather than trusting it.
     if (!written?.event_id) throw conflict(`Cannot change status from ${from} to ${to}`);
     const order = await orderDetail(tx, orderId);
     if (!order) throw notFound();
-    return { from, order, productIds: written.restocked, eventIds: [Number(written.event_id)] };
+    return {
+      from,
+      order,
+      productIds: written.restocked,
+      eventIds: [Number(written.event_id)],
+      hubKey: written.hub_key,
+      listeners: { owner: written.owner_listeners, staff: written.staff_listeners },
+    };
   });
 }
