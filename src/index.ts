@@ -1,5 +1,5 @@
 import app from "./app";
-import { type Bindings, readConfig } from "./env";
+import { type Bindings, readConfig } from "./config";
 import { deliverEvents } from "./realtime/deliver";
 
 export { UserHub } from "./realtime/user-hub";

@@ -1,6 +1,6 @@
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import type { Config } from "../env";
+import type { Config } from "../config";
 import * as schema from "./schema";
 
 export type Db = NeonDatabase<typeof schema>;
@@ -25,3 +25,6 @@ export function createDb(
   pool.on("error", () => {});
   return { db: drizzle({ client: pool, schema }), pool };
 }
+
+/** The statements a service needs; both the request's `db` and a transaction's `tx` provide them. */
+export type Sql = Pick<Db, "execute" | "select">;

@@ -1,5 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import type { Config } from "../env";
+import type { Config } from "../config";
 import { log } from "./log";
 
 export type CacheState = "ok" | "down" | "off";

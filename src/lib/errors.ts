@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type FieldErrors = Record<string, string[]>;
@@ -25,7 +26,9 @@ export const invalidToken = () =>
   new ApiError(401, { detail: "Given token not valid for any token type", code: "token_not_valid" });
 export const forbidden = () => new ApiError(403, { detail: "You do not have permission to perform this action." });
 export const notFound = (detail = "Not found.") => new ApiError(404, { detail });
-export const methodNotAllowed = (method: string) => new ApiError(405, { detail: `Method "${method}" not allowed.` });
+/** DRF's 405 for a path served with other methods, with the `Allow` header they name. */
+export const notAllowed = (c: Context, methods: string[]) =>
+  c.json({ detail: `Method "${c.req.method}" not allowed.` }, 405, { Allow: methods.join(", ") });
 export const conflict = (detail: string) => new ApiError(409, { detail });
 export const throttled = (seconds: number) =>
   new ApiError(

@@ -1,6 +1,6 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { ApiError } from "./errors";
 import { log } from "./log";
 import { pgError } from "./pg-error";

@@ -16,8 +16,14 @@ export const queryInt = (min: number, max: number) =>
 
 /** `page` and `page_size` for a zod query object; `page=0` or `page_size=10000` is a 400 naming the parameter. */
 export const pageParams = {
-  page: z.string().regex(/^\s*\d+\s*$/, "A valid integer is required.").transform(Number).pipe(z.number().min(1)).default(1),
-  page_size: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  page: z
+    .string()
+    .regex(/^\s*\d+\s*$/, "A valid integer is required.")
+    .transform(Number)
+    .pipe(z.number().min(1))
+    .default(1)
+    .meta({ description: "1-based page number (default 1); a page past the end is 404 `Invalid page.`" }),
+  page_size: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).meta({ description: `Results per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` }),
 };
 
 export interface PageRequest {

@@ -1,5 +1,5 @@
 import { SignJWT, errors, jwtVerify } from "jose";
-import type { Config } from "../env";
+import type { Config } from "../config";
 import { invalidToken } from "./errors";
 import { INT4_MAX } from "./fields";
 

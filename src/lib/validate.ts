@@ -1,6 +1,8 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import * as z from "zod";
+import { uniqueSymbol } from "hono-openapi";
+import { requestSchema } from "../openapi/describe";
 import { type FieldErrors, validationError } from "./errors";
 
 const kind = (value: unknown) => (Array.isArray(value) ? "list" : value === null ? "null" : typeof value);
@@ -56,10 +58,16 @@ function nullCharacterErrors(data: unknown): FieldErrors | null {
   return fields.length ? Object.fromEntries(fields.map(([field]) => [field, ["Null characters are not allowed."]])) : null;
 }
 
-/** `zValidator` with the contract's 400 shape. */
+/**
+ * `zValidator` with the contract's 400 shape. The schema it validates with also describes the
+ * route's body or query parameters in the OpenAPI document (hono-openapi reads it off the middleware).
+ */
 export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) throw validationError(toFieldErrors(result.error));
-    const nul = nullCharacterErrors(result.data);
-    if (nul) throw validationError(nul);
-  });
+  Object.assign(
+    zValidator(target, schema, (result) => {
+      if (!result.success) throw validationError(toFieldErrors(result.error));
+      const nul = nullCharacterErrors(result.data);
+      if (nul) throw validationError(nul);
+    }),
+    { [uniqueSymbol]: { target, ...requestSchema(schema) } },
+  );

@@ -1,9 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { users } from "../db/schema";
-import type { AppEnv, AuthUser } from "../env";
+import type { AppEnv, AuthUser } from "../context";
 import { forbidden, invalidToken, notAuthenticated } from "../lib/errors";
 import { verifyToken } from "../lib/tokens";
+import { accessDoc, documents } from "../openapi/describe";
 
 /**
  * Verifies an access token and loads its user, so deleted or deactivated users, and sessions
@@ -36,17 +37,17 @@ async function authenticate(c: Context<AppEnv>): Promise<void> {
 
 /** 401 unless a valid access token of an active user is presented; sets `c.var.user`. */
 export function requireAuth(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  return documents<MiddlewareHandler<AppEnv>>(async (c, next) => {
     await authenticate(c);
     await next();
-  };
+  }, accessDoc("user"));
 }
 
 /** 401 as `requireAuth`, then 403 for anyone who is not staff. */
 export function requireStaff(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  return documents<MiddlewareHandler<AppEnv>>(async (c, next) => {
     await authenticate(c);
     if (!c.var.user.isStaff) throw forbidden();
     await next();
-  };
+  }, accessDoc("staff"));
 }

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../env";
-import { readConfig } from "../env";
+import type { AppEnv } from "../context";
+import { readConfig } from "../config";
 import { log } from "../lib/log";
 
 const safeId = /^[\w.-]{1,64}$/;

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv, Config } from "../env";
+import type { Config } from "../config";
+import type { AppEnv } from "../context";
 
 /**
  * One policy for the JSON API and the docs page: the page loads only its own files from this

@@ -1,4 +1,5 @@
-import type { ErrorStatus } from "./route";
+/** Error statuses with a shared answer. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 426 | 429 | 503;
 
 /*
  * The contract's error answers, one per status, as `components.responses`. Their bodies are
@@ -85,3 +86,6 @@ export const errorResponses = {
     unavailable: detail("Service temporarily unavailable, try again later."),
   }),
 };
+
+/** The shared answer for `status`, by reference. */
+export const errorRef = (status: ErrorStatus) => ({ $ref: `#/components/responses/${errorNames[status]}` });

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ORDER_STATUSES } from "../db/schema";
+import { id, timestamp } from "../openapi/schemas";
 
 /** What the Worker hands a hub: one outbox row. Validated again inside the object. */
 export const hubEventSchema = z.object({
@@ -27,8 +28,7 @@ export type Listeners = z.infer<typeof listenersSchema>;
 
 /** Every hub keeps this many recent events for `?since=` replay. */
 export const RETAINED_EVENTS = 1000;
-/** Sockets one hub accepts by default (`WS_MAX_SOCKETS`); more are refused with 429 before upgrading. */
-export const MAX_SOCKETS = 2000;
+
 /** Clients only ever need to send "ping"; a larger message closes that socket (1009). */
 export const MAX_CLIENT_MESSAGE = 1024;
 /** A user's hub is named by their random `hub_key`, never by their id, which a reset database hands out again. */
@@ -38,22 +38,24 @@ export const staffHubName = (databaseTag: string) => `staff:${databaseTag}`;
 /** Close code for a socket whose user lost the right to it (deactivated, demoted, logged out). */
 export const ACCESS_REVOKED = 4403;
 
+/* What a subscriber receives, as JSON text frames (documented on the notification routes). */
+const status = z.enum(ORDER_STATUSES);
+const event = { order_id: id, status, message: z.string(), seq: z.int().positive(), at: timestamp };
+export const WsConnectionEstablished = z
+  .object({ type: z.literal("connection_established"), message: z.string() })
+  .meta({ id: "WsConnectionEstablished" });
+export const WsOrderUpdate = z.object({ type: z.literal("order_update"), ...event, user_id: id.optional() }).meta({ id: "WsOrderUpdate" });
+export const WsOrderCreated = z.object({ type: z.literal("order_created"), ...event, user_id: id }).meta({ id: "WsOrderCreated" });
+export const WsReplayTruncated = z
+  .object({ type: z.literal("replay_truncated"), oldest_seq: z.int().nonnegative(), message: z.string() })
+  .meta({ id: "WsReplayTruncated" });
+export const WsError = z.object({ type: z.literal("error"), message: z.string(), received: z.string() }).meta({ id: "WsError" });
+export const socketMessages = [WsConnectionEstablished, WsOrderUpdate, WsOrderCreated, WsReplayTruncated, WsError];
+
 /** The JSON a subscriber receives; users see every change as `order_update`, staff also see `order_created`. */
-export function eventMessage(event: HubEvent, seq: number, audience: "user" | "staff") {
-  const type = audience === "user" ? "order_update" : event.type;
-  const message =
-    audience === "user"
-      ? `Your order #${event.orderId} is now ${event.status}`
-      : event.type === "order_created"
-        ? `Order #${event.orderId} was placed`
-        : `Order #${event.orderId} is now ${event.status}`;
-  return {
-    type,
-    order_id: event.orderId,
-    status: event.status,
-    message,
-    seq,
-    at: event.at,
-    ...(audience === "staff" ? { user_id: event.userId } : {}),
-  };
+export function eventMessage(event: HubEvent, seq: number, audience: "user" | "staff"): z.infer<typeof WsOrderUpdate> | z.infer<typeof WsOrderCreated> {
+  const common = { order_id: event.orderId, status: event.status, seq, at: event.at };
+  if (audience === "user") return { type: "order_update", ...common, message: `Your order #${event.orderId} is now ${event.status}` };
+  const message = event.type === "order_created" ? `Order #${event.orderId} was placed` : `Order #${event.orderId} is now ${event.status}`;
+  return { type: event.type, ...common, message, user_id: event.userId };
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { log } from "../lib/log";
 import { type Outbox, deliverCommittedEvents } from "./deliver";
 

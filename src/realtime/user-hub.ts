@@ -1,13 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
-import type { Bindings } from "../env";
+import { type Bindings, MAX_SOCKETS } from "../config";
 import {
   ACCESS_REVOKED,
   type HubEvent,
   type Listeners,
   MAX_CLIENT_MESSAGE,
-  MAX_SOCKETS,
   RETAINED_EVENTS,
+  WsConnectionEstablished,
+  WsError,
+  WsReplayTruncated,
   eventMessage,
   hubEventSchema,
   listenersSchema,
@@ -23,6 +25,8 @@ const connectSchema = z.object({
   bearer: z.enum(["1"]).optional(),
   maxSockets: z.coerce.number().int().positive().default(MAX_SOCKETS),
 });
+
+type WsMessage<S extends z.ZodType> = z.infer<S>;
 
 /** Who opened a socket, kept on the socket itself (it survives hibernation). */
 interface Subscriber {
@@ -70,7 +74,7 @@ export class UserHub extends DurableObject<Bindings> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ audience: parsed.data.audience, userId: parsed.data.userId, family: parsed.data.family } satisfies Subscriber);
-    server.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" }));
+    server.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" } satisfies WsMessage<typeof WsConnectionEstablished>));
     if (parsed.data.since !== undefined) this.replay(server, parsed.data.since);
     const headers = parsed.data.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
     return new Response(null, { status: 101, webSocket: client, headers });
@@ -138,7 +142,8 @@ export class UserHub extends DurableObject<Bindings> {
       ws.close(1009, "Message too big");
       return;
     }
-    ws.send(JSON.stringify({ type: "error", message: `Unknown message; send "ping" or nothing.`, received: typeof message === "string" ? message.slice(0, 100) : "binary" }));
+    const reply = { type: "error" as const, message: `Unknown message; send "ping" or nothing.`, received: typeof message === "string" ? message.slice(0, 100) : "binary" };
+    ws.send(JSON.stringify(reply satisfies WsMessage<typeof WsError>));
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -161,7 +166,11 @@ export class UserHub extends DurableObject<Bindings> {
     const oldest = this.sql.exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM hub_events").one().seq;
     if (oldest !== null && since < oldest - 1) {
       ws.send(
-        JSON.stringify({ type: "replay_truncated", oldest_seq: oldest, message: `Events before seq ${oldest} are no longer kept` }),
+        JSON.stringify({
+          type: "replay_truncated",
+          oldest_seq: oldest,
+          message: `Events before seq ${oldest} are no longer kept`,
+        } satisfies WsMessage<typeof WsReplayTruncated>),
       );
     }
     for (const row of this.sql.exec<{ body: string }>("SELECT body FROM hub_events WHERE seq > ? ORDER BY seq", since)) {

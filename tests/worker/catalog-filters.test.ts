@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { invalidateCatalog } from "../../src/routes/products/catalog-cache";
 import { bearer, getJson, makeCategory, makeProduct, makeUser } from "./catalog-support";

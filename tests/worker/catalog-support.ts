@@ -1,4 +1,4 @@
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { usernameKey } from "../../src/lib/username";
 import { type WorkerHarness, json } from "./support";

@@ -2,7 +2,7 @@
 // from `app.routes`, so a new route is fuzzed the day it is added.
 import fc from "fast-check";
 import app from "../../src/app";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { SignJWT } from "jose";
 import { makeCategory, makeProduct, makeUser } from "./catalog-support";

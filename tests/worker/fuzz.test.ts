@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { scaled } from "../support/stack";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import { CHANGE_LOG_SQL, CHECKSUM_SQL, type FuzzRequest, type FuzzWorld, buildWorld, requestArb, servedRoutes, tagged } from "./fuzz-support";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { type WorkerHarness, setupWorker } from "./support";
 
 let w: WorkerHarness;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AppEnv } from "../../src/env";
+import type { AppEnv } from "../../src/context";
 import { onError } from "../../src/lib/on-error";
 import { requestContext } from "../../src/middleware/request-context";
 import { bearer, makeUser } from "./catalog-support";

@@ -2,9 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import app from "../../src/app";
-import type { Bindings } from "../../src/env";
-import { apiRoutes } from "../../src/openapi/paths";
-import { openApiPath } from "../../src/openapi/route";
+import type { Bindings } from "../../src/config";
+import { expectDocumented } from "./documented";
+import { openApiPath } from "./openapi-support";
 
 // The schema and docs routes open no database, so the plain test env is enough.
 async function request(path: string, init?: RequestInit): Promise<Response> {
@@ -68,7 +68,28 @@ describe("GET /api/docs/", () => {
 
 describe("what the schema says about the paths", () => {
   it("names each route once per method", () => {
-    const keys = apiRoutes.map((r) => `${r.method} ${r.path}`);
+    const keys = operations(doc);
     expect(keys.length).toBe(new Set(keys).size);
+  });
+});
+
+describe("every worker test's answers are checked against the document (tests/worker/documented.ts)", () => {
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  const order = {
+    id: 1, user: 2, user_name: "ann", status: "pending", total_price: "10.00", shipping_address: "12 Long Street", phone_number: "+1",
+    items: [{ id: 1, product: 3, product_name: "Mug", quantity: 1, price: "10.00", subtotal: "10.00" }],
+    created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z",
+  };
+
+  it("accepts an answer as documented", async () => {
+    await expect(expectDocumented("GET", "/api/orders/1/", json(order))).resolves.toBeUndefined();
+  });
+
+  it("fails on a renamed field, a wrong type, an undocumented status or an unknown path answering 200", async () => {
+    const { total_price, ...renamed } = order;
+    await expect(expectDocumented("GET", "/api/orders/1/", json({ ...renamed, total: total_price }))).rejects.toThrow(/total_price/);
+    await expect(expectDocumented("GET", "/api/orders/1/", json({ ...order, total_price: 10 }))).rejects.toThrow(/does not match/);
+    await expect(expectDocumented("GET", "/api/orders/1/", json({ detail: "x" }, 409))).rejects.toThrow(/status not documented/);
+    await expect(expectDocumented("GET", "/api/nowhere/", json({}))).rejects.toThrow(/only a 404/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { placeOrder } from "../../src/routes/orders/orders.place";
 import { type WorkerHarness, setupWorker } from "./support";
 import { type Shopper, shop } from "./orders-support";

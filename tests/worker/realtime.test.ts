@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { deliverEvents } from "../../src/realtime/deliver";
 import { connect as connectClient, ownHubNames } from "./realtime-support";

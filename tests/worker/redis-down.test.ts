@@ -4,7 +4,7 @@
 // these calls is in the README (Reliability and security suite): it is the runtime's own log of a
 // failed connection, printed even when the rejection is caught, not an unhandled promise.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { Throttle, loginWindow } from "../../src/lib/throttle";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import app from "../../src/app";
 import { createDb } from "../../src/db/client";
-import type { Bindings } from "../../src/env";
+import type { Bindings } from "../../src/config";
+import { expectDocumented } from "./documented";
 import { type TestStack, createTestDatabase, uniqueName, workerVars } from "../support/stack";
 
 export interface WorkerHarness {
@@ -28,6 +29,7 @@ export async function setupWorker(): Promise<WorkerHarness> {
       const ctx = createExecutionContext();
       const res = await app.request(path, init, overrides ? { ...fileEnv, ...overrides } : fileEnv, ctx);
       await waitOnExecutionContext(ctx);
+      await expectDocumented(init?.method ?? "GET", path, res);
       return res;
     },
     async query(text, params) {

@@ -4,7 +4,7 @@
 // this adds the rest and runs every attack against every entry point.)
 import { SignJWT, UnsecuredJWT, base64url, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../../src/env";
+import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { makeUser } from "./catalog-support";
 import { type WorkerHarness, json, setupWorker } from "./support";

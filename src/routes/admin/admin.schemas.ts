@@ -4,15 +4,17 @@ import { pageParams } from "../../lib/pagination";
 import { status } from "../orders/orders.schemas";
 
 /** Whitespace-separated terms, each of which must match (DRF's SearchFilter). */
-const search = optionalQuery(z.string().max(200));
+const search = optionalQuery(z.string().max(200)).meta({
+  description: "Case-insensitive; every word must match the username, email, first or last name",
+});
 
 export const customersQuery = z.object({ ...pageParams, search });
 
 export const adminOrdersQuery = z.object({
   ...pageParams,
-  status: optionalQuery(status),
+  status: optionalQuery(status).meta({ description: "Only orders in this status" }),
   search,
-  user: bodyField(parseInteger(1, INT4_MAX)).optional(),
+  user: bodyField(parseInteger(1, INT4_MAX)).optional().meta({ description: "Only this user's orders (an unknown id is a 400)" }),
 });
 
 export type CustomersQuery = z.infer<typeof customersQuery>;

@@ -2,7 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { ORDER_STATUSES, type OrderStatus, orders, users } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
-import type { Sql } from "../orders/sql";
+import type { Sql } from "../../db/client";
 import type { CustomersQuery } from "./admin.schemas";
 import { searchAll } from "../../lib/search";
 

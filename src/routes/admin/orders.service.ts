@@ -2,9 +2,10 @@ import { type SQL, and, desc, eq, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
-import { orderDetail, orderSummaryColumns, orderSummaryJson } from "../orders/orders.read";
+import { orderDetail, orderSummaryColumns } from "../orders/orders.read";
+import { orderSummaryJson } from "../orders/orders.serialize";
 import { NEXT_STATUSES } from "../orders/orders.status";
-import type { Sql } from "../orders/sql";
+import type { Sql } from "../../db/client";
 import type { AdminOrdersQuery } from "./admin.schemas";
 import { searchAll } from "../../lib/search";
 

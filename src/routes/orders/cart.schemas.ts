@@ -16,4 +16,4 @@ export const updateItemBody = z.object({
   quantity: bodyField(parseInteger(0, INT4_MAX)),
 });
 
-export const removeItemQuery = z.object({ item_id: itemId() });
+export const removeItemQuery = z.object({ item_id: itemId().meta({ description: "Id of the line in your cart" }) });

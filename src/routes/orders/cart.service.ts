@@ -4,7 +4,8 @@ import { cartItems, carts, categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { productColumns, productJson } from "../products/products.serialize";
 import { INT4_MAX, missingPk } from "../../lib/fields";
-import type { Sql } from "./sql";
+import type { CartJson } from "./cart.serialize";
+import type { Sql } from "../../db/client";
 
 type CartRow = typeof carts.$inferSelect;
 
@@ -35,7 +36,7 @@ export async function ensureCart(db: Sql, userId: number): Promise<CartRow> {
  * The contract's cart JSON. Money is multiplied and summed by Postgres (numeric), never in JS.
  * Archived products have left the catalog: like the seed's cascade delete, they leave the cart view.
  */
-export async function cartJson(db: Sql, cartId: number) {
+export async function cartJson(db: Sql, cartId: number): Promise<CartJson> {
   const [cart] = await db.select().from(carts).where(eq(carts.id, cartId));
   if (!cart) throw notFound();
   const lines = await db

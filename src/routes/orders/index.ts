@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import cart from "./cart.routes";
 import orders from "./orders.routes";
 

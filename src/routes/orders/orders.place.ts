@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { badRequest } from "../../lib/errors";
-import type { Sql } from "./sql";
+import type { Sql } from "../../db/client";
 import type { Listeners } from "../../realtime/events";
 import { ownerListeners, staffListeners } from "../../realtime/listeners";
 import { type IdempotencyKey, type StoredResponse, claimKey, recordResponse } from "./orders.idempotency";
-import { type OrderDetail, orderDetail } from "./orders.read";
+import { orderDetail } from "./orders.read";
+import type { OrderDetail } from "./orders.serialize";
 
 export interface PlaceOrderInput {
   userId: number;

@@ -1,18 +1,12 @@
 import { type SQL, and, count, desc, eq, sql } from "drizzle-orm";
 import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
-import type { AuthUser } from "../../env";
+import type { AuthUser } from "../../context";
 import { fieldError } from "../../lib/errors";
 import { type PageRequest, pageOffset } from "../../lib/pagination";
-import type { Sql } from "./sql";
+import { type OrderDetail, orderSummaryJson } from "./orders.serialize";
+import type { Sql } from "../../db/client";
 
-interface ItemJson {
-  id: number;
-  product: number | null;
-  product_name: string;
-  quantity: number;
-  price: string;
-  subtotal: string;
-}
+type ItemJson = OrderDetail["items"][number];
 
 // Money is cast to text inside the JSON so it stays a decimal string, computed by Postgres.
 const itemsJson = sql<ItemJson[]>`COALESCE((
@@ -22,7 +16,7 @@ const itemsJson = sql<ItemJson[]>`COALESCE((
   FROM ${orderItems} i WHERE i.order_id = ${orders.id}), '[]')`;
 
 /** The contract's order detail, or null; `product` is null only if a product row was really removed. */
-export async function orderDetail(db: Sql, orderId: number) {
+export async function orderDetail(db: Sql, orderId: number): Promise<OrderDetail | null> {
   const [o] = await db
     .select({ order: orders, username: users.username, items: itemsJson })
     .from(orders)
@@ -43,7 +37,6 @@ export async function orderDetail(db: Sql, orderId: number) {
   };
 }
 
-export type OrderDetail = NonNullable<Awaited<ReturnType<typeof orderDetail>>>;
 
 /** Staff see every order; anyone else only their own, and others' orders do not exist for them. */
 export const canSee = (viewer: AuthUser, order: { user: number }) => viewer.isStaff || order.user === viewer.id;
@@ -53,7 +46,6 @@ interface ListFilters extends PageRequest {
   user?: number;
 }
 
-/** One page of order summaries, newest first, and the total count for the page links. */
 /** Columns of an order list row; `orderSummaryJson` renders them. */
 export const orderSummaryColumns = {
   id: orders.id,
@@ -62,17 +54,6 @@ export const orderSummaryColumns = {
   createdAt: orders.createdAt,
   itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
 };
-
-type OrderSummaryRow = { id: number; status: string; totalPrice: string; createdAt: Date; itemsCount: number };
-
-/** The contract's order list row: `{id, status, total_price, items_count, created_at}`. */
-export const orderSummaryJson = (r: OrderSummaryRow) => ({
-  id: r.id,
-  status: r.status,
-  total_price: r.totalPrice,
-  items_count: r.itemsCount,
-  created_at: r.createdAt.toISOString(),
-});
 
 export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters) {
   const where: SQL[] = [];

@@ -1,11 +1,14 @@
 import { type Context, Hono } from "hono";
+import * as z from "zod";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { OrderStatus } from "../../db/schema";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
+import { doc } from "../../openapi/describe";
+import { Detail, FieldErrors } from "../../openapi/schemas";
 import { requireAuth, requireStaff } from "../../middleware/auth";
 import type { Outbox } from "../../realtime/deliver";
 import type { HubEvent, Listeners } from "../../realtime/events";
@@ -13,7 +16,8 @@ import { notifyOrderEvents } from "../../realtime/notify";
 import { invalidateCatalog } from "../products/catalog-cache";
 import { readIdempotencyKey } from "./orders.idempotency";
 import { placeOrder } from "./orders.place";
-import { type OrderDetail, canSee, listOrders, orderDetail } from "./orders.read";
+import { canSee, listOrders, orderDetail } from "./orders.read";
+import { type OrderDetail, Order, OrderChanged, OrderPage, OutOfStock } from "./orders.serialize";
 import { listOrdersQuery, placeOrderBody, updateStatusBody } from "./orders.schemas";
 import { type ChangeKind, changeStatus } from "./orders.status";
 
@@ -54,36 +58,97 @@ async function moveOrder(c: Context<AppEnv>, kind: ChangeKind, to: OrderStatus) 
 }
 
 const orders = new Hono<AppEnv>()
-  .get("/", requireAuth(), validate("query", listOrdersQuery), async (c) => {
-    const query = c.req.valid("query");
-    const { count, results } = await listOrders(c.var.db, c.var.user, query);
-    return c.json(toPage(c.req.url, query, count, results), 200);
-  })
-  .post("/", requireAuth(), validate("json", placeOrderBody), async (c) => {
-    const body = c.req.valid("json");
-    const key = await readIdempotencyKey(c);
-    const result = await placeOrder(c.var.db, {
-      userId: c.var.user.id,
-      refreshTtl: c.var.config.REFRESH_TOKEN_TTL,
-      shippingAddress: body.shipping_address,
-      phoneNumber: body.phone_number,
-      key,
-    });
-    const { order: placed, listeners } = result;
-    const events = placed && listeners ? outbox(result.eventIds, "order_created", placed, placed.created_at, c.var.user.hubKey, listeners) : null;
-    await afterCommit(c, result.productIds, events);
-    if (result.replayed) c.header("Idempotent-Replayed", "true");
-    // The exact text, so a replay is byte-for-byte the first answer.
-    return c.body(result.text, result.status as ContentfulStatusCode, { "Content-Type": "application/json" });
-  })
-  .get(ID, requireAuth(), async (c) => {
-    const order = await orderDetail(c.var.db, pathId(c.req.param("id")));
-    if (!order || !canSee(c.var.user, order)) throw notFound();
-    return c.json(order, 200);
-  })
-  .patch(`${ID}/update_status`, requireStaff(), validate("json", updateStatusBody), async (c) =>
-    moveOrder(c, "staff", c.req.valid("json").status),
+  .get(
+    "/",
+    doc({
+      tag: "orders",
+      summary: "List orders, newest first (paginated)",
+      description: "Customers see their own orders; staff see everyone's and may filter by `user`.",
+      errors: [404],
+      ok: { status: 200, description: "One page of order summaries", schema: OrderPage },
+    }),
+    requireAuth(),
+    validate("query", listOrdersQuery),
+    async (c) => {
+      const query = c.req.valid("query");
+      const { count, results } = await listOrders(c.var.db, c.var.user, query);
+      return c.json(toPage(c.req.url, query, count, results), 200);
+    },
   )
-  .post(`${ID}/cancel`, requireAuth(), async (c) => moveOrder(c, "cancel", "cancelled"));
+  .post(
+    "/",
+    doc({
+      tag: "orders",
+      summary: "Place your cart as an order",
+      description:
+        "One transaction: stock is decremented for every line or for none, prices are snapshotted, the cart is emptied. " +
+        "With an `Idempotency-Key`, a repeat of the same request answers the original order (header `Idempotent-Replayed: true`).",
+      headers: [{ name: "Idempotency-Key", description: "1 to 255 characters; the same key from the same user places at most one order." }],
+      errors: [422],
+      ok: { status: 201, description: "Placed", schema: OrderChanged },
+      responses: {
+        400: {
+          description: "Invalid fields, an empty cart (`Cart is empty`), or a line out of stock (nothing changes)",
+          schema: z.union([FieldErrors, Detail, OutOfStock]),
+        },
+      },
+    }),
+    requireAuth(),
+    validate("json", placeOrderBody),
+    async (c) => {
+      const body = c.req.valid("json");
+      const key = await readIdempotencyKey(c);
+      const result = await placeOrder(c.var.db, {
+        userId: c.var.user.id,
+        refreshTtl: c.var.config.REFRESH_TOKEN_TTL,
+        shippingAddress: body.shipping_address,
+        phoneNumber: body.phone_number,
+        key,
+      });
+      const { order: placed, listeners } = result;
+      const events = placed && listeners ? outbox(result.eventIds, "order_created", placed, placed.created_at, c.var.user.hubKey, listeners) : null;
+      await afterCommit(c, result.productIds, events);
+      if (result.replayed) c.header("Idempotent-Replayed", "true");
+      // The exact text, so a replay is byte-for-byte the first answer.
+      return c.body(result.text, result.status as ContentfulStatusCode, { "Content-Type": "application/json" });
+    },
+  )
+  .get(
+    ID,
+    doc({ tag: "orders", summary: "One order (owner or staff; anyone else gets 404)", ok: { status: 200, description: "The order", schema: Order } }),
+    requireAuth(),
+    async (c) => {
+      const order = await orderDetail(c.var.db, pathId(c.req.param("id")));
+      if (!order || !canSee(c.var.user, order)) throw notFound();
+      return c.json(order, 200);
+    },
+  )
+  .patch(
+    `${ID}/update_status`,
+    doc({
+      tag: "orders",
+      summary: "Move an order to another status",
+      description:
+        "`pending → processing | shipped | cancelled`, `processing → shipped | cancelled`, `shipped → delivered`. " +
+        "An unknown status is a 400 listing the valid ones; a move outside this graph is a 409. Cancelling restores stock.",
+      errors: [409],
+      ok: { status: 200, description: "Moved", schema: OrderChanged },
+    }),
+    requireStaff(),
+    validate("json", updateStatusBody),
+    async (c) => moveOrder(c, "staff", c.req.valid("json").status),
+  )
+  .post(
+    `${ID}/cancel`,
+    doc({
+      tag: "orders",
+      summary: "Cancel an order and restore its stock",
+      description: "The owner may cancel while the order is `pending`; staff may cancel any order the status graph allows.",
+      errors: [409],
+      ok: { status: 200, description: "Cancelled", schema: OrderChanged },
+    }),
+    requireAuth(),
+    async (c) => moveOrder(c, "cancel", "cancelled"),
+  );
 
 export default orders;

@@ -26,6 +26,6 @@ export const updateStatusBody = z.object({ status });
 
 export const listOrdersQuery = z.object({
   ...pageParams,
-  status: status.optional(),
-  user: bodyField(parseInteger(1, INT4_MAX)).optional(),
+  status: status.optional().meta({ description: "Only orders in this status" }),
+  user: bodyField(parseInteger(1, INT4_MAX)).optional().meta({ description: "Staff only: orders of this user id" }),
 });

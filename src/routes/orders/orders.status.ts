@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { OrderStatus } from "../../db/schema";
-import type { AuthUser } from "../../env";
+import type { AuthUser } from "../../context";
 import { conflict, notFound } from "../../lib/errors";
 import type { Listeners } from "../../realtime/events";
 import { ownerHubKey, ownerListeners, staffListeners } from "../../realtime/listeners";
-import type { Sql } from "./sql";
-import { type OrderDetail, orderDetail } from "./orders.read";
+import type { Sql } from "../../db/client";
+import { orderDetail } from "./orders.read";
+import type { OrderDetail } from "./orders.serialize";
 
 /** The contract's graph; the seed's clients move pending → shipped directly, so that stays legal. */
 export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {

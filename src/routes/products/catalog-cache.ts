@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import type { Cache } from "../../lib/cache";
 import { log } from "../../lib/log";
 import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./catalog-keys";

@@ -1,32 +1,65 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import { pathId } from "../../lib/fields";
 import { validate } from "../../lib/validate";
 import { requireStaff } from "../../middleware/auth";
+import { doc } from "../../openapi/describe";
+import { Detail } from "../../openapi/schemas";
 import { cachedRead, invalidateWholeCatalog } from "./catalog-cache";
 import { catalogVersionKeys as ver } from "./catalog-keys";
 import { categoryCreate, categoryUpdate } from "./categories.schemas";
+import { Category, CategoryList } from "./categories.serialize";
 import { createCategory, deleteCategory, getCategory, listCategories, updateCategory } from "./categories.service";
 
 const ID = "/:id{[0-9]+}";
+const partial = "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
 
 const categoryRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => c.json(await cachedRead(c, [ver.lists], "catalog:categories", () => listCategories(c.var.db))))
-  .get(ID, async (c) => c.json(await getCategory(c.var.db, pathId(c.req.param("id")))))
-  .post("/", requireStaff(), validate("json", categoryCreate), async (c) => {
-    const category = await createCategory(c.var.db, c.req.valid("json"));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.json(category, 201);
-  })
-  .on(["PUT", "PATCH"], ID, requireStaff(), validate("json", categoryUpdate), async (c) => {
-    const category = await updateCategory(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.json(category);
-  })
-  .delete(ID, requireStaff(), async (c) => {
-    await deleteCategory(c.var.db, pathId(c.req.param("id")));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.body(null, 204);
-  });
+  .get(
+    "/",
+    doc({ tag: "categories", summary: "List categories (not paginated)", ok: { status: 200, description: "Every category", schema: CategoryList } }),
+    async (c) => c.json(await cachedRead(c, [ver.lists], "catalog:categories", () => listCategories(c.var.db))),
+  )
+  .get(ID, doc({ tag: "categories", summary: "One category", ok: { status: 200, description: "The category", schema: Category } }), async (c) =>
+    c.json(await getCategory(c.var.db, pathId(c.req.param("id")))),
+  )
+  .post(
+    "/",
+    doc({ tag: "categories", summary: "Create a category", description: "Names are unique, case-insensitively.", ok: { status: 201, description: "Created", schema: Category } }),
+    requireStaff(),
+    validate("json", categoryCreate),
+    async (c) => {
+      const category = await createCategory(c.var.db, c.req.valid("json"));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.json(category, 201);
+    },
+  )
+  .on(
+    ["PUT", "PATCH"],
+    ID,
+    doc({ tag: "categories", summary: "Update a category", description: partial, ok: { status: 200, description: "Updated", schema: Category } }),
+    requireStaff(),
+    validate("json", categoryUpdate),
+    async (c) => {
+      const category = await updateCategory(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.json(category);
+    },
+  )
+  .delete(
+    ID,
+    doc({
+      tag: "categories",
+      summary: "Delete a category without products",
+      ok: { status: 204, description: "Deleted" },
+      responses: { 400: { description: "The category still has products (archived ones included)", schema: Detail } },
+    }),
+    requireStaff(),
+    async (c) => {
+      await deleteCategory(c.var.db, pathId(c.req.param("id")));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.body(null, 204);
+    },
+  );
 
 export default categoryRoutes;

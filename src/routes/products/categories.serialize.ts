@@ -1,5 +1,12 @@
 import { sql } from "drizzle-orm";
+import * as z from "zod";
 import { categories } from "../../db/schema";
+import { count, id, timestamp } from "../../openapi/schemas";
+
+export const Category = z
+  .object({ id, name: z.string(), description: z.string(), products_count: count, created_at: timestamp })
+  .meta({ id: "Category" });
+export const CategoryList = z.array(Category).meta({ id: "CategoryList" });
 
 /**
  * Columns of a category with its count of visible products. The count is a correlated
@@ -24,7 +31,7 @@ export interface CategoryRow {
 }
 
 /** The contract's category JSON, also nested in a product's detail. */
-export const categoryJson = (c: CategoryRow) => ({
+export const categoryJson = (c: CategoryRow): z.infer<typeof Category> => ({
   id: c.id,
   name: c.name,
   description: c.description,
@@ -32,4 +39,4 @@ export const categoryJson = (c: CategoryRow) => ({
   created_at: c.createdAt.toISOString(),
 });
 
-export type CategoryJson = ReturnType<typeof categoryJson>;
+export type CategoryJson = z.infer<typeof Category>;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import categoryRoutes from "./categories.routes";
 import productRoutes from "./products.routes";
 

@@ -1,55 +1,97 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import { pathId } from "../../lib/fields";
 import { pageOffset, toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { requireStaff } from "../../middleware/auth";
+import { doc } from "../../openapi/describe";
 import { cachedRead, invalidateWholeCatalog } from "./catalog-cache";
 import { catalogVersionKeys as ver } from "./catalog-keys";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
+import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
 import { createProduct, deleteProduct, listProducts, lowStockProducts, productDetail, updateProduct } from "./products.service";
 
 // `{[0-9]+}` keeps `low_stock` and `categories` from being read as ids.
 const ID = "/:id{[0-9]+}";
+const partial = "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
 
 const productRoutes = new Hono<AppEnv>()
-  .get("/", validate("query", listQuery), async (c) => {
-    const q = c.req.valid("query");
-    const offset = pageOffset(q);
-    // The key is the parsed query in a fixed order, so equivalent URLs share an entry;
-    // links are built per request since they depend on the URL as sent.
-    const params = [q.page, q.page_size, q.ordering, q.category, q.min_price, q.max_price, q.in_stock, q.search?.trim()];
-    const data = await cachedRead(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, () =>
-      listProducts(c.var.db, q, q.ordering, q.page_size, offset),
-    );
-    return c.json(toPage(c.req.url, q, data.count, data.results));
-  })
-  .get("/low_stock", requireStaff(), validate("query", lowStockQuery), async (c) => {
-    const { threshold, category } = c.req.valid("query");
-    // Not cached: staff act on it, so it is always read from Postgres.
-    return c.json(await lowStockProducts(c.var.db, threshold, category));
-  })
-  .get(ID, async (c) => {
+  .get(
+    "/",
+    doc({
+      tag: "products",
+      summary: "List products (paginated, filtered)",
+      description:
+        "Served from the Redis cache when it is up (`X-Cache: HIT|MISS|BYPASS`). A filter value of the wrong type, or an unknown `category`, is a 400 naming the parameter.",
+      errors: [404],
+      ok: { status: 200, description: "One page of products", schema: ProductPage },
+    }),
+    validate("query", listQuery),
+    async (c) => {
+      const q = c.req.valid("query");
+      const offset = pageOffset(q);
+      // The key is the parsed query in a fixed order, so equivalent URLs share an entry;
+      // links are built per request since they depend on the URL as sent.
+      const params = [q.page, q.page_size, q.ordering, q.category, q.min_price, q.max_price, q.in_stock, q.search?.trim()];
+      const data = await cachedRead(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, () =>
+        listProducts(c.var.db, q, q.ordering, q.page_size, offset),
+      );
+      return c.json(toPage(c.req.url, q, data.count, data.results));
+    },
+  )
+  .get(
+    "/low_stock",
+    doc({ tag: "products", summary: "Products with 0 < stock < threshold", ok: { status: 200, description: "Plain list, lowest stock first", schema: ProductList } }),
+    requireStaff(),
+    validate("query", lowStockQuery),
+    async (c) => {
+      const { threshold, category } = c.req.valid("query");
+      // Not cached: staff act on it, so it is always read from Postgres.
+      return c.json(await lowStockProducts(c.var.db, threshold, category));
+    },
+  )
+  .get(ID, doc({ tag: "products", summary: "One product, with its category nested", ok: { status: 200, description: "The product", schema: ProductDetail } }), async (c) => {
     const id = pathId(c.req.param("id"));
-    const product = await cachedRead(c, [ver.details, ver.product(id)], `catalog:product:${id}`, () =>
-      productDetail(c.var.db, id),
-    );
+    const product = await cachedRead(c, [ver.details, ver.product(id)], `catalog:product:${id}`, () => productDetail(c.var.db, id));
     return c.json(product);
   })
-  .post("/", requireStaff(), validate("json", productCreate), async (c) => {
-    const product = await createProduct(c.var.db, c.req.valid("json"));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.json(product, 201);
-  })
-  .on(["PUT", "PATCH"], ID, requireStaff(), validate("json", productUpdate), async (c) => {
-    const product = await updateProduct(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.json(product);
-  })
-  .delete(ID, requireStaff(), async (c) => {
-    await deleteProduct(c.var.db, pathId(c.req.param("id")));
-    await invalidateWholeCatalog(c.var.cache);
-    return c.body(null, 204);
-  });
+  .post(
+    "/",
+    doc({ tag: "products", summary: "Create a product", ok: { status: 201, description: "Created", schema: Product } }),
+    requireStaff(),
+    validate("json", productCreate),
+    async (c) => {
+      const product = await createProduct(c.var.db, c.req.valid("json"));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.json(product, 201);
+    },
+  )
+  .on(
+    ["PUT", "PATCH"],
+    ID,
+    doc({ tag: "products", summary: "Update a product", description: partial, ok: { status: 200, description: "Updated", schema: Product } }),
+    requireStaff(),
+    validate("json", productUpdate),
+    async (c) => {
+      const product = await updateProduct(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.json(product);
+    },
+  )
+  .delete(
+    ID,
+    doc({
+      tag: "products",
+      summary: "Delete a product",
+      description: "A product that appears in orders is archived (hidden from the catalog) instead, so order history keeps it.",
+      ok: { status: 204, description: "Deleted or archived" },
+    }),
+    requireStaff(),
+    async (c) => {
+      await deleteProduct(c.var.db, pathId(c.req.param("id")));
+      await invalidateWholeCatalog(c.var.cache);
+      return c.body(null, 204);
+    },
+  );
 
 export default productRoutes;

@@ -23,20 +23,22 @@ const booleanFilter = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+const categoryParam = () => optionalQuery(categoryFilter).meta({ description: "Category id" });
+
 export const listQuery = z.object({
   ...pageParams,
-  category: optionalQuery(categoryFilter),
-  min_price: optionalQuery(decimalQuery()),
-  max_price: optionalQuery(decimalQuery()),
-  in_stock: optionalQuery(booleanFilter),
-  search: optionalQuery(z.string().max(200)),
-  ordering: z.enum(ORDERINGS).default("-created_at"),
+  category: categoryParam(),
+  min_price: optionalQuery(decimalQuery()).meta({ description: "Lowest price, inclusive (decimal)" }),
+  max_price: optionalQuery(decimalQuery()).meta({ description: "Highest price, inclusive (decimal)" }),
+  in_stock: optionalQuery(booleanFilter).meta({ description: "`true` or `false`" }),
+  search: optionalQuery(z.string().max(200)).meta({ description: "Case-insensitive; every word must match the name or the description" }),
+  ordering: z.enum(ORDERINGS).default("-created_at").meta({ description: "Sort order (default `-created_at`)" }),
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const lowStockQuery = z.object({
-  threshold: queryInt(1, INT4_MAX).default(10),
-  category: optionalQuery(categoryFilter),
+  threshold: queryInt(1, INT4_MAX).default(10).meta({ description: "Exclusive upper bound on stock (default 10)" }),
+  category: categoryParam(),
 });
 
 const productFields = {

@@ -1,4 +1,23 @@
+import * as z from "zod";
 import { categories, products } from "../../db/schema";
+import { count, id, money, page, timestamp } from "../../openapi/schemas";
+import { Category } from "./categories.serialize";
+
+const productFields = {
+  id,
+  name: z.string(),
+  description: z.string(),
+  price: money,
+  stock: count,
+  category_name: z.string(),
+  in_stock: z.boolean(),
+  created_at: timestamp,
+  updated_at: timestamp,
+};
+export const Product = z.object({ ...productFields, category: id }).meta({ id: "Product" });
+export const ProductList = z.array(Product).meta({ id: "ProductList" });
+export const ProductDetail = z.object({ ...productFields, category: Category }).meta({ id: "ProductDetail" });
+export const ProductPage = page(Product).meta({ id: "ProductPage" });
 
 /** Columns of a product row with its category name; select them with `innerJoin(categories, ...)`. */
 export const productColumns = {
@@ -26,7 +45,7 @@ export interface ProductRow {
 }
 
 /** The contract's product JSON; `price` stays the decimal string Postgres returned. */
-export const productJson = (p: ProductRow) => ({
+export const productJson = (p: ProductRow): z.infer<typeof Product> => ({
   id: p.id,
   name: p.name,
   description: p.description,
@@ -39,4 +58,4 @@ export const productJson = (p: ProductRow) => ({
   updated_at: p.updatedAt.toISOString(),
 });
 
-export type ProductJson = ReturnType<typeof productJson>;
+export type ProductJson = z.infer<typeof Product>;

@@ -1,4 +1,5 @@
 import { type SQL, and, asc, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
+import type * as z from "zod";
 import type { Db } from "../../db/client";
 import { categories, orderItems, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
@@ -6,7 +7,7 @@ import { missingPk } from "../../lib/fields";
 import { searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import { INVALID_CATEGORY_CHOICE, type ListQuery, type Ordering, type ProductCreate, type ProductUpdate } from "./products.schemas";
-import { type ProductJson, productColumns, productJson } from "./products.serialize";
+import { type ProductDetail, type ProductJson, productColumns, productJson } from "./products.serialize";
 
 export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_price" | "in_stock" | "search">;
 
@@ -92,7 +93,7 @@ export async function lowStockProducts(db: Db, threshold: number, category: numb
 }
 
 /** The product JSON with `category` as the nested category object. */
-export async function productDetail(db: Db, id: number) {
+export async function productDetail(db: Db, id: number): Promise<z.infer<typeof ProductDetail>> {
   const [row] = await db
     .select({ product: productColumns, category: categoryColumns })
     .from(products)

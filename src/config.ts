@@ -1,8 +1,8 @@
 import * as z from "zod";
-import type { Cache } from "./lib/cache";
-import type { Db } from "./db/client";
 import { databaseTag, redisNamespace } from "./lib/namespace";
-import { MAX_SOCKETS } from "./realtime/events";
+
+/** Sockets one hub accepts by default (`WS_MAX_SOCKETS`); more are refused with 429 before upgrading. */
+export const MAX_SOCKETS = 2000;
 
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
 export interface Secrets {
@@ -31,27 +31,6 @@ export interface Secrets {
 }
 
 export type Bindings = Env & Secrets;
-
-export interface AuthUser {
-  id: number;
-  username: string;
-  isStaff: boolean;
-  /** Names the user's notification hub (`users.hub_key`). */
-  hubKey: string;
-  /** The login session (token family) the access token belongs to; absent in tokens issued before families were signed in. */
-  family?: string;
-}
-
-export type AppEnv = {
-  Bindings: Bindings;
-  Variables: {
-    config: Config;
-    db: Db;
-    cache: Cache;
-    requestId: string;
-    user: AuthUser;
-  };
-};
 
 const seconds = z.coerce.number().int().positive();
 const limit = z.coerce.number().int().positive();

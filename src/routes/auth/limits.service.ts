@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import { throttled } from "../../lib/errors";
 import { Throttle, loginWindow, registerWindow } from "../../lib/throttle";
 

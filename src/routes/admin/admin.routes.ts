@@ -1,0 +1,93 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { users } from "../../db/schema";
+import type { AppEnv } from "../../context";
+import { invalidToken } from "../../lib/errors";
+import { pathId } from "../../lib/fields";
+import { toPage } from "../../lib/pagination";
+import { validate } from "../../lib/validate";
+import { doc } from "../../openapi/describe";
+import { requireStaff } from "../../middleware/auth";
+import { userJson } from "../auth/auth.serialize";
+import { adminOrdersQuery, customersQuery } from "./admin.schemas";
+import { Customer, CustomerPage, StaffMe, StaffOrder, StaffOrderPage } from "./admin.serialize";
+import { customerDetail, listCustomers } from "./customers.service";
+import { adminOrderDetail, listAdminOrders } from "./orders.service";
+
+const ID = "/:id{[0-9]+}";
+
+/**
+ * `/api/admin`: staff-only reads the staff console needs beyond the contract's routes. Each
+ * route carries `requireStaff()` itself, so an unknown path here is a plain 404 for anyone.
+ */
+const admin = new Hono<AppEnv>()
+  .get(
+    "/me",
+    doc({
+      tag: "admin",
+      summary: "Who is signed in, if staff",
+      description: "The staff console calls this after signing in: customers get 403 (the contract's user JSON has no `is_staff`).",
+      ok: { status: 200, description: "The staff user", schema: StaffMe },
+    }),
+    requireStaff(),
+    async (c) => {
+      const [user] = await c.var.db.select().from(users).where(eq(users.id, c.var.user.id));
+      if (!user) throw invalidToken();
+      return c.json({ ...userJson(user), is_staff: true as const }, 200);
+    },
+  )
+  .get(
+    "/customers",
+    doc({
+      tag: "admin",
+      summary: "List accounts, newest first (paginated)",
+      errors: [404],
+      ok: { status: 200, description: "One page of accounts with their order counts", schema: CustomerPage },
+    }),
+    requireStaff(),
+    validate("query", customersQuery),
+    async (c) => {
+      const query = c.req.valid("query");
+      const { count, results } = await listCustomers(c.var.db, query);
+      return c.json(toPage(c.req.url, query, count, results), 200);
+    },
+  )
+  .get(
+    `/customers${ID}`,
+    doc({
+      tag: "admin",
+      summary: "One account's profile and order summary",
+      description: "Read-only. The account's orders are listed by `GET /api/admin/orders/?user=<id>`.",
+      ok: { status: 200, description: "The account", schema: Customer },
+    }),
+    requireStaff(),
+    async (c) => c.json(await customerDetail(c.var.db, pathId(c.req.param("id"))), 200),
+  )
+  .get(
+    "/orders",
+    doc({
+      tag: "admin",
+      summary: "List every order with its customer, newest first (paginated)",
+      errors: [404],
+      ok: { status: 200, description: "One page of orders", schema: StaffOrderPage },
+    }),
+    requireStaff(),
+    validate("query", adminOrdersQuery),
+    async (c) => {
+      const query = c.req.valid("query");
+      const { count, results } = await listAdminOrders(c.var.db, query);
+      return c.json(toPage(c.req.url, query, count, results), 200);
+    },
+  )
+  .get(
+    `/orders${ID}`,
+    doc({
+      tag: "admin",
+      summary: "One order with its customer's email, allowed next statuses and status history",
+      ok: { status: 200, description: "The order", schema: StaffOrder },
+    }),
+    requireStaff(),
+    async (c) => c.json(await adminOrderDetail(c.var.db, pathId(c.req.param("id"))), 200),
+  );
+
+export default admin;
