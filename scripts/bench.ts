@@ -41,7 +41,8 @@ const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const started = performance.now();
-const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+const log = (line: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -100,7 +101,8 @@ try {
   const hot = await prepareProducts(databaseUrl, 40, 6);
   log("6/6 round trips per order (quiet stack)");
   const roundTrips = [];
-  for (const lines of [1, 10]) roundTrips.push(await measureRoundTrips(baseUrl, stack.proxy, roundTripUser!, hot.spare, lines));
+  for (const lines of [1, 10])
+    roundTrips.push(await measureRoundTrips(baseUrl, stack.proxy, roundTripUser!, hot.spare, lines));
 
   log(`4/6 orders: ${settings.buyers} buyers for ${settings.buyerSeconds}s`);
   const placed = await placeOrders(baseUrl, buyers, hot, settings.buyerSeconds);
@@ -117,7 +119,9 @@ try {
   // Last: some 10 s after 1,000 sockets close, the local workerd pauses for about a second (the
   // hub shares the Worker's thread here), which would land in whatever ran next.
   const plan = await planRealtime(databaseUrl, buyers, settings.changes, settings.broadcasts);
-  log(`5/6 notifications: ${plan.notify.changes.length} status changes, then ${settings.sockets} sockets × ${plan.fanout.changes.length} broadcasts`);
+  log(
+    `5/6 notifications: ${plan.notify.changes.length} status changes, then ${settings.sockets} sockets × ${plan.fanout.changes.length} broadcasts`,
+  );
   const notify = await notifyLatency(baseUrl, staff, plan.notify);
   const fan = await fanout(baseUrl, staff, plan.fanout, settings.sockets);
 
@@ -127,7 +131,14 @@ try {
     quick,
     durationSeconds: Math.round((performance.now() - started) / 1000),
     machine: { ...machine, postgres: await postgresVersion(databaseUrl), busyBeforePercent: busyBefore },
-    settings: { connections: shape.connections, seconds: shape.seconds, buyers: settings.buyers, buyerSeconds: settings.buyerSeconds, changes: plan.notify.changes.length, sockets: settings.sockets },
+    settings: {
+      connections: shape.connections,
+      seconds: shape.seconds,
+      buyers: settings.buyers,
+      buyerSeconds: settings.buyerSeconds,
+      changes: plan.notify.changes.length,
+      sockets: settings.sockets,
+    },
     floor,
     cachedList,
     cachedDetail,
@@ -140,19 +151,26 @@ try {
   };
   const results: BenchResults = { ...partial, flags: flagsOf(partial) };
   for (const run of [uncachedSmall, uncachedLarge]) {
-    if (run.pathsWrapped) log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
+    if (run.pathsWrapped)
+      log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
   }
   const out = args.out ?? `bench/results/${results.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${out}`);
   console.log(`\n${markdownTable(results)}\n`);
-  console.log(results.flags.length ? `Far from the floor or failing:\n- ${results.flags.join("\n- ")}` : "Every figure is within the issue's goals.");
-  console.log(`\n${quick ? "quick " : ""}run took ${results.durationSeconds}s on ${machine.cpus} CPUs (busy ${busyBefore ?? "?"}% before it started)`);
+  console.log(
+    results.flags.length
+      ? `Far from the floor or failing:\n- ${results.flags.join("\n- ")}`
+      : "Every figure is within the issue's goals.",
+  );
+  console.log(
+    `\n${quick ? "quick " : ""}run took ${results.durationSeconds}s on ${machine.cpus} CPUs (busy ${busyBefore ?? "?"}% before it started)`,
+  );
   if (!check.pass) process.exitCode = 1;
 } catch (err) {
   if (!interrupted) {
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exitCode = 1;
   }
 } finally {

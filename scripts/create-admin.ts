@@ -25,7 +25,9 @@ function fail(message: string): never {
 
 let values;
 try {
-  ({ values } = parseArgs({ options: { username: { type: "string" }, email: { type: "string" }, password: { type: "string" } } }));
+  ({ values } = parseArgs({
+    options: { username: { type: "string" }, email: { type: "string" }, password: { type: "string" } },
+  }));
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }

@@ -23,8 +23,12 @@ process.on("SIGTERM", () => void shutdown(0));
 let server: Awaited<ReturnType<typeof startWranglerDev>> | undefined;
 try {
   await applyMigrations(database.url);
-  console.log(`database: ${database.embedded ? `embedded PGlite in ${cfg.DATA_DIR}/pg` : "DATABASE_URL"} (migrations applied)`);
-  console.log(`cache: ${stack.cache === "on" ? "Redis at REDIS_URL via the local Upstash endpoint" : "off (set REDIS_URL to enable)"}`);
+  console.log(
+    `database: ${database.embedded ? `embedded PGlite in ${cfg.DATA_DIR}/pg` : "DATABASE_URL"} (migrations applied)`,
+  );
+  console.log(
+    `cache: ${stack.cache === "on" ? "Redis at REDIS_URL via the local Upstash endpoint" : "off (set REDIS_URL to enable)"}`,
+  );
   server = await startWranglerDev({ port: cfg.PORT, vars: stack.vars });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\nAPI ready at ${server.url}/api/ in ${seconds}s. Ctrl-C stops everything.\n`);

@@ -50,7 +50,9 @@ async function seedDemo(client: pg.Client): Promise<number> {
 
 /** Tops the generated products up to `target` in batches of INSERT ... SELECT generate_series. */
 async function seedGenerated(client: pg.Client, target: number): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from products where name like $1`, [`${GENERATED}%`]);
+  const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from products where name like $1`, [
+    `${GENERATED}%`,
+  ]);
   const have = rows[0]?.n ?? 0;
   const { rows: cats } = await client.query<{ id: number }>("select id from categories order by id");
   const ids = cats.map((c) => c.id);
@@ -82,7 +84,10 @@ async function invalidateCache(redisUrl: string | undefined, databaseUrl: string
   const ns = redisNamespace(process.env.REDIS_PREFIX ?? "", databaseUrl);
   try {
     const redis = await connectRedis(redisUrl);
-    await redis.send([["INCR", ns + catalogVersionKeys.lists], ["INCR", ns + catalogVersionKeys.details]]);
+    await redis.send([
+      ["INCR", ns + catalogVersionKeys.lists],
+      ["INCR", ns + catalogVersionKeys.details],
+    ]);
     redis.close();
   } catch (err) {
     console.warn(`could not reach Redis (${String(err)}); cached catalog pages refresh within a minute`);
@@ -104,7 +109,9 @@ try {
   await invalidateCache(cfg.REDIS_URL, database.url);
   const { rows } = await client.query<{ n: number }>("select count(*)::int as n from products where not is_archived");
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`seeded ${database.embedded ? "the embedded database" : "DATABASE_URL"}: ${demo} demo and ${generated} generated products added in ${seconds}s; ${rows[0]?.n} visible products in total`);
+  console.log(
+    `seeded ${database.embedded ? "the embedded database" : "DATABASE_URL"}: ${demo} demo and ${generated} generated products added in ${seconds}s; ${rows[0]?.n} visible products in total`,
+  );
 } finally {
   await client.end().catch(() => {});
   await database.close();

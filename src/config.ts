@@ -39,8 +39,19 @@ const limit = z.coerce.number().int().positive();
 const origins = z
   .string()
   .default("")
-  .transform((list) => list.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, "CORS_ORIGINS must list origins like https://shop.example.com (no *, no path)")));
+  .transform((list) =>
+    list
+      .split(",")
+      .map((o) => o.trim().replace(/\/$/, ""))
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^https?:\/\/[^/*\s]+$/, "CORS_ORIGINS must list origins like https://shop.example.com (no *, no path)"),
+    ),
+  );
 
 const configSchema = z
   .object({
@@ -49,7 +60,10 @@ const configSchema = z
     JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
     UPSTASH_REDIS_REST_URL: z.url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-    PG_WS_PROXY: z.string().regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port").optional(),
+    PG_WS_PROXY: z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port")
+      .optional(),
     PG_WS_PROXY_KEY: z.string().min(16).optional(),
     REDIS_PREFIX: z.string().default(""),
     ACCESS_TOKEN_TTL: seconds.default(900),
@@ -59,7 +73,10 @@ const configSchema = z
     REGISTER_LIMIT_PER_IP: limit.default(100),
     WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
     DB_CONNECT_TIMEOUT_MS: limit.default(5000),
-    LOG_REQUESTS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    LOG_REQUESTS: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
     APP_VERSION: z.string().default("0.1.0"),
     CORS_ORIGINS: origins,
   })

@@ -10,8 +10,16 @@ export interface Account {
   access: string;
 }
 
-async function post(baseUrl: string, path: string, body: unknown): Promise<{ user: { id: number; username: string }; tokens: { access: string } }> {
-  const res = await fetch(baseUrl + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function post(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+): Promise<{ user: { id: number; username: string }; tokens: { access: string } }> {
+  const res = await fetch(baseUrl + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { user: { id: number; username: string }; tokens: { access: string } };
   if (!res.ok) throw new Error(`${path} → ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -26,7 +34,12 @@ export async function registerCustomers(baseUrl: string, prefix: string, count: 
     Array.from({ length: 4 }, async () => {
       for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
         const username = `${prefix}${i}`;
-        const json = await post(baseUrl, "/api/auth/register/", { username, email: `${username}@bench.invalid`, password, password2: password });
+        const json = await post(baseUrl, "/api/auth/register/", {
+          username,
+          email: `${username}@bench.invalid`,
+          password,
+          password2: password,
+        });
         accounts[i] = { id: json.user.id, username, access: json.tokens.access };
       }
     }),
@@ -39,12 +52,10 @@ export async function createStaff(baseUrl: string, databaseUrl: string, username
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query("INSERT INTO users (username, username_key, email, password_hash, is_staff) VALUES ($1, $2, $3, $4, true)", [
-      username,
-      usernameKey(username),
-      `${username}@bench.invalid`,
-      await hashPassword(password),
-    ]);
+    await client.query(
+      "INSERT INTO users (username, username_key, email, password_hash, is_staff) VALUES ($1, $2, $3, $4, true)",
+      [username, usernameKey(username), `${username}@bench.invalid`, await hashPassword(password)],
+    );
   } finally {
     await client.end();
   }

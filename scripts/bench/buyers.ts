@@ -76,13 +76,17 @@ export async function runBuyers(task: BuyersTask): Promise<BuyersResult> {
         } else if (res && res.status !== 200) error(`add_item ${res.status}`);
       }
       const t1 = performance.now();
-      const res = await call(token, "POST", "/api/orders/", { shipping_address: `${n} Benchmark Street, Testville`, phone_number: "+15550100" });
+      const res = await call(token, "POST", "/api/orders/", {
+        shipping_address: `${n} Benchmark Street, Testville`,
+        phone_number: "+15550100",
+      });
       const t2 = performance.now();
       if (!res) continue;
       if (res.status === 201) {
         place.push(t2 - t1);
         cycle.push(t2 - t0);
-        for (const item of res.body.order?.items ?? []) ordered[String(item.product)] = (ordered[String(item.product)] ?? 0) + item.quantity;
+        for (const item of res.body.order?.items ?? [])
+          ordered[String(item.product)] = (ordered[String(item.product)] ?? 0) + item.quantity;
       } else {
         if (res.status === 400 && /out of stock/.test(res.body.detail ?? "")) {
           outOfStock++;

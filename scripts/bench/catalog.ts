@@ -14,10 +14,14 @@ const seedScript = fileURLToPath(new URL("../seed.ts", import.meta.url));
 export async function seed(databaseUrl: string, products: number): Promise<void> {
   // Without REDIS_URL the seed bumps nothing; `invalidateCatalog` bumps the bench Worker's own namespace.
   const { REDIS_URL: _unused, ...env } = process.env;
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", seedScript, "--products", String(products)], {
-    env: { ...env, DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", seedScript, "--products", String(products)],
+    {
+      env: { ...env, DATABASE_URL: databaseUrl },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -43,7 +47,10 @@ export async function seed(databaseUrl: string, products: number): Promise<void>
 export async function invalidateCatalog(redisUrl: string, namespace: string): Promise<void> {
   const redis = await connectRedis(redisUrl);
   try {
-    await redis.send([["INCR", namespace + catalogVersionKeys.lists], ["INCR", namespace + catalogVersionKeys.details]]);
+    await redis.send([
+      ["INCR", namespace + catalogVersionKeys.lists],
+      ["INCR", namespace + catalogVersionKeys.details],
+    ]);
   } finally {
     redis.close();
   }
@@ -83,7 +90,11 @@ async function load(baseUrl: string, paths: string[], shape: LoadShape): Promise
     inChild({ kind: "http", baseUrl, paths, ...shape }, (shape.seconds + shape.warmupSeconds + 60) * 1000),
   );
   const all = result.requests + result.warmupRequests;
-  return { ...result, cpuMsPerRequest: cpuMs === null || all === 0 ? null : Math.round((cpuMs / all) * 100) / 100, cpu: share };
+  return {
+    ...result,
+    cpuMsPerRequest: cpuMs === null || all === 0 ? null : Math.round((cpuMs / all) * 100) / 100,
+    cpu: share,
+  };
 }
 
 /** Asks each path once (filling the cache) and checks the last answer is a hit. */
@@ -91,7 +102,8 @@ async function warm(baseUrl: string, paths: string[]): Promise<void> {
   for (const path of paths) await (await fetch(baseUrl + path)).arrayBuffer();
   const res = await fetch(baseUrl + paths[0]!);
   await res.arrayBuffer();
-  if (res.headers.get("x-cache") !== "HIT") throw new Error(`warm-up: ${paths[0]} answered X-Cache: ${res.headers.get("x-cache")}, not HIT`);
+  if (res.headers.get("x-cache") !== "HIT")
+    throw new Error(`warm-up: ${paths[0]} answered X-Cache: ${res.headers.get("x-cache")}, not HIT`);
 }
 
 export const floor = (baseUrl: string, shape: LoadShape) => load(baseUrl, ["/api/"], shape);
@@ -121,10 +133,16 @@ export function uncachedPaths(categories: number[], count: number, parity: 0 | 1
   });
 }
 
-export async function uncachedList(baseUrl: string, facts: CatalogFacts, parity: 0 | 1, shape: LoadShape): Promise<HttpLoadResult> {
+export async function uncachedList(
+  baseUrl: string,
+  facts: CatalogFacts,
+  parity: 0 | 1,
+  shape: LoadShape,
+): Promise<HttpLoadResult> {
   const paths = uncachedPaths(facts.categories, 50_000, parity);
   const probe = await fetch(`${baseUrl}${paths.at(-1)}`);
   await probe.arrayBuffer();
-  if (probe.headers.get("x-cache") !== "MISS") throw new Error(`uncached probe answered X-Cache: ${probe.headers.get("x-cache")}, not MISS`);
+  if (probe.headers.get("x-cache") !== "MISS")
+    throw new Error(`uncached probe answered X-Cache: ${probe.headers.get("x-cache")}, not MISS`);
   return load(baseUrl, paths.slice(0, -1), shape);
 }

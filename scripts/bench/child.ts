@@ -24,8 +24,14 @@ process.once("message", (task: Task) => {
   run(task).then(
     (result) => {
       const { user, system } = process.cpuUsage();
-      process.send!({ ok: true, result: { ...(result as object), loadCpuMs: Math.round((user + system) / 1000) } }, () => process.exit(0));
+      process.send!(
+        { ok: true, result: { ...(result as object), loadCpuMs: Math.round((user + system) / 1000) } },
+        () => process.exit(0),
+      );
     },
-    (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1)),
+    (err: unknown) =>
+      process.send!({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () =>
+        process.exit(1),
+      ),
   );
 });

@@ -13,13 +13,27 @@ export function killChildren(): void {
 }
 
 /** Each result also carries the CPU the load process itself used (ms). */
-type ResultOf<T> = (T extends HttpLoadTask ? HttpLoadResult : T extends BuyersTask ? BuyersResult : T extends NotifyTask ? NotifyResult : T extends FanoutTask ? FanoutResult : never) & {
+type ResultOf<T> = (T extends HttpLoadTask
+  ? HttpLoadResult
+  : T extends BuyersTask
+    ? BuyersResult
+    : T extends NotifyTask
+      ? NotifyResult
+      : T extends FanoutTask
+        ? FanoutResult
+        : never) & {
   loadCpuMs: number;
 };
 
 /** Runs one task in a fresh child process (its own event loop and CPU time); kills it past the deadline. */
-export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask>(task: T, timeoutMs: number): Promise<ResultOf<T>> {
-  const child = fork(childPath, [], { execArgv: ["--disable-warning=ExperimentalWarning"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask>(
+  task: T,
+  timeoutMs: number,
+): Promise<ResultOf<T>> {
+  const child = fork(childPath, [], {
+    execArgv: ["--disable-warning=ExperimentalWarning"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   running.add(child);
   child.once("exit", () => running.delete(child));
   return new Promise((resolve, reject) => {

@@ -36,28 +36,38 @@ export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadResult> {
   // Shared by warm-up and measurement, so the measured run never repeats a warm-up path.
   let next = 0;
   let latencies: number[] = [];
-  const run = (seconds: number) => new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: task.baseUrl,
-        connections: task.connections,
-        duration: seconds,
-        timeout: 10,
-        requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: task.paths[next++ % task.paths.length]! }) }],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    // autocannon's own histogram has 1 ms resolution; keep every 2xx latency exactly instead.
-    instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
+  const run = (seconds: number) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: task.baseUrl,
+          connections: task.connections,
+          duration: seconds,
+          timeout: 10,
+          requests: [
+            { method: "GET", setupRequest: (req) => ({ ...req, path: task.paths[next++ % task.paths.length]! }) },
+          ],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+      // autocannon's own histogram has 1 ms resolution; keep every 2xx latency exactly instead.
+      instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+        if (status >= 200 && status < 300) latencies.push(ms);
+      });
     });
-  });
   const warm = task.warmupSeconds > 0 ? await run(task.warmupSeconds) : null;
-  const warmupRequests = warm ? Object.values(warm.statusCodeStats as unknown as Record<string, { count: number }>).reduce((n, s) => n + s.count, 0) : 0;
+  const warmupRequests = warm
+    ? Object.values(warm.statusCodeStats as unknown as Record<string, { count: number }>).reduce(
+        (n, s) => n + s.count,
+        0,
+      )
+    : 0;
   latencies = [];
   const result = await run(task.seconds);
   const statuses: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats as unknown as Record<string, { count: number }>)) {
+  for (const [code, { count }] of Object.entries(
+    result.statusCodeStats as unknown as Record<string, { count: number }>,
+  )) {
     statuses[code] = count;
   }
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);

@@ -23,7 +23,12 @@ export async function busyPercent(ms: number): Promise<number | null> {
 
 export const machineInfo = () => {
   const cpu = cpus();
-  return { cpus: cpu.length, cpu: cpu[0]?.model ?? "unknown", node: process.version, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) };
+  return {
+    cpus: cpu.length,
+    cpu: cpu[0]?.model ?? "unknown",
+    node: process.version,
+    loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
 };
 
 /** utime + stime (ms) of each live process in our tree: this process and its descendants. */
@@ -65,7 +70,9 @@ const TICKS_PER_SECOND = 100;
  * workerd processes) spend during `run`, counted for processes alive before and after it, so the
  * load generator (a child that comes and goes) is left out. Postgres and Redis are not ours.
  */
-export async function ourCpuDuring<T extends { loadCpuMs: number }>(run: () => Promise<T>): Promise<{ result: T; cpuMs: number | null; share: CpuShare | null }> {
+export async function ourCpuDuring<T extends { loadCpuMs: number }>(
+  run: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number | null; share: CpuShare | null }> {
   const before = treeCpu();
   const machineBefore = cpuTicks();
   const result = await run();
@@ -80,7 +87,16 @@ export async function ourCpuDuring<T extends { loadCpuMs: number }>(run: () => P
   const totalMs = ((machineAfter.total - machineBefore.total) * 1000) / TICKS_PER_SECOND;
   const busyMs = ((machineAfter.busy - machineBefore.busy) * 1000) / TICKS_PER_SECOND;
   const pct = (x: number) => (totalMs > 0 ? Math.round((100 * x) / totalMs) : 0);
-  return { result, cpuMs: ms, share: { busy: pct(busyMs), worker: pct(ms), load: pct(result.loadCpuMs), rest: pct(busyMs - ms - result.loadCpuMs) } };
+  return {
+    result,
+    cpuMs: ms,
+    share: {
+      busy: pct(busyMs),
+      worker: pct(ms),
+      load: pct(result.loadCpuMs),
+      rest: pct(busyMs - ms - result.loadCpuMs),
+    },
+  };
 }
 
 /**

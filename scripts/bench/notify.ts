@@ -61,7 +61,13 @@ type Arrivals = Map<string, number[]>;
 const keyOf = (orderId: number, status: string) => `${orderId}:${status}`;
 
 /** Opens a socket and resolves once the server's greeting arrived; arrivals of order_update are logged. */
-function connect(baseUrl: string, token: string, label: string, arrivals: Arrivals, onArrival: () => void): Promise<WebSocket> {
+function connect(
+  baseUrl: string,
+  token: string,
+  label: string,
+  arrivals: Arrivals,
+  onArrival: () => void,
+): Promise<WebSocket> {
   const url = `${baseUrl.replace(/^http/, "ws")}/ws/orders/notifications/?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url, { perMessageDeflate: false });
   return new Promise((resolve, reject) => {
@@ -91,7 +97,11 @@ function connect(baseUrl: string, token: string, label: string, arrivals: Arriva
   });
 }
 
-async function patchStatus(baseUrl: string, staffToken: string, change: Omit<Change, "owner">): Promise<{ ok: boolean; sent: number; done: number }> {
+async function patchStatus(
+  baseUrl: string,
+  staffToken: string,
+  change: Omit<Change, "owner">,
+): Promise<{ ok: boolean; sent: number; done: number }> {
   const sent = performance.now();
   const res = await fetch(`${baseUrl}/api/orders/${change.orderId}/update_status/`, {
     method: "PATCH",
@@ -103,7 +113,13 @@ async function patchStatus(baseUrl: string, staffToken: string, change: Omit<Cha
 }
 
 /** Resolves when `count` arrivals for the key are in, or after `ms`. */
-function waitFor(arrivals: Arrivals, key: string, count: number, ms: number, wake: { fn: () => void }): Promise<number[]> {
+function waitFor(
+  arrivals: Arrivals,
+  key: string,
+  count: number,
+  ms: number,
+  wake: { fn: () => void },
+): Promise<number[]> {
   return new Promise((resolve) => {
     const check = () => {
       const list = arrivals.get(key) ?? [];
@@ -124,7 +140,9 @@ export async function runNotify(task: NotifyTask): Promise<NotifyResult> {
   const arrivals: Arrivals = new Map();
   const wake = { fn: () => {} };
   // Arrivals are keyed by the socket's owner, so a message on someone else's socket never counts.
-  const sockets = await Promise.all(task.ownerTokens.map((t, i) => connect(task.baseUrl, t, `${i}/`, arrivals, () => wake.fn())));
+  const sockets = await Promise.all(
+    task.ownerTokens.map((t, i) => connect(task.baseUrl, t, `${i}/`, arrivals, () => wake.fn())),
+  );
   const latency: number[] = [];
   const sinceRequest: number[] = [];
   const http: number[] = [];
@@ -148,7 +166,14 @@ export async function runNotify(task: NotifyTask): Promise<NotifyResult> {
   } finally {
     for (const ws of sockets) ws.terminate();
   }
-  return { changes: task.changes.length, latency: summarize(latency), sinceRequest: summarize(sinceRequest), http: summarize(http), missed, errors };
+  return {
+    changes: task.changes.length,
+    latency: summarize(latency),
+    sinceRequest: summarize(sinceRequest),
+    http: summarize(http),
+    missed,
+    errors,
+  };
 }
 
 export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
@@ -184,7 +209,13 @@ export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
       const ms = (at: number) => Math.round((at - res.sent) * 100) / 100;
       const first = list.length ? Math.min(...list) : Number.NaN;
       const last = list.length ? Math.max(...list) : Number.NaN;
-      broadcasts.push({ response: ms(res.done), first: ms(first), last: ms(last), spread: Math.round((last - first) * 100) / 100, received: list.length });
+      broadcasts.push({
+        response: ms(res.done),
+        first: ms(first),
+        last: ms(last),
+        spread: Math.round((last - first) * 100) / 100,
+        received: list.length,
+      });
     }
   } finally {
     for (const ws of sockets) ws.terminate();

@@ -31,15 +31,21 @@ export interface HotProducts {
  */
 export function prepareProducts(databaseUrl: string, count: number, scarce: number): Promise<HotProducts> {
   return withClient(databaseUrl, async (client) => {
-    const { rows } = await client.query<{ id: number }>("SELECT id FROM products WHERE NOT is_archived ORDER BY id LIMIT $1 OFFSET 100", [count + 10]);
+    const { rows } = await client.query<{ id: number }>(
+      "SELECT id FROM products WHERE NOT is_archived ORDER BY id LIMIT $1 OFFSET 100",
+      [count + 10],
+    );
     const ids = rows.slice(0, count).map((r) => r.id);
     const spare = rows.slice(count).map((r) => r.id);
     const few = ids.slice(0, scarce);
-    await client.query("UPDATE products SET stock = CASE WHEN id = ANY($2::int[]) THEN 12 ELSE 100000 END WHERE id = ANY($1::int[])", [
-      [...ids, ...spare],
-      few,
-    ]);
-    const stock = await client.query<{ id: number; stock: number }>("SELECT id, stock FROM products WHERE id = ANY($1::int[])", [ids]);
+    await client.query(
+      "UPDATE products SET stock = CASE WHEN id = ANY($2::int[]) THEN 12 ELSE 100000 END WHERE id = ANY($1::int[])",
+      [[...ids, ...spare], few],
+    );
+    const stock = await client.query<{ id: number; stock: number }>(
+      "SELECT id, stock FROM products WHERE id = ANY($1::int[])",
+      [ids],
+    );
     return { ids, scarce: few, spare, initial: new Map(stock.rows.map((r) => [r.id, r.stock])) };
   });
 }
@@ -52,9 +58,16 @@ export async function placeOrders(
   seconds: number,
 ): Promise<BuyersResult & { cpuMsPerOrder: number | null; cpu: CpuShare | null }> {
   const { result, cpuMs, share } = await ourCpuDuring(() =>
-    inChild({ kind: "buyers", baseUrl, tokens: buyers.map((b) => b.access), productIds: hot.ids, linesPerCart: 3, seconds }, (seconds + 60) * 1000),
+    inChild(
+      { kind: "buyers", baseUrl, tokens: buyers.map((b) => b.access), productIds: hot.ids, linesPerCart: 3, seconds },
+      (seconds + 60) * 1000,
+    ),
   );
-  return { ...result, cpuMsPerOrder: cpuMs === null || result.orders === 0 ? null : Math.round((cpuMs / result.orders) * 100) / 100, cpu: share };
+  return {
+    ...result,
+    cpuMsPerOrder: cpuMs === null || result.orders === 0 ? null : Math.round((cpuMs / result.orders) * 100) / 100,
+    cpu: share,
+  };
 }
 
 export interface StockCheck {
@@ -69,7 +82,12 @@ export interface StockCheck {
  * After the run, per product: stock >= 0, initial − current = the quantities in the database's
  * order lines of this run, = the quantities the 201 responses reported.
  */
-export function verifyStock(databaseUrl: string, hot: HotProducts, buyers: Account[], result: BuyersResult): Promise<StockCheck> {
+export function verifyStock(
+  databaseUrl: string,
+  hot: HotProducts,
+  buyers: Account[],
+  result: BuyersResult,
+): Promise<StockCheck> {
   return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ id: number; stock: number; ordered: number }>(
       `SELECT p.id, p.stock, COALESCE(sum(oi.quantity), 0)::int AS ordered
@@ -88,8 +106,10 @@ export function verifyStock(databaseUrl: string, hot: HotProducts, buyers: Accou
       unitsSold += r.ordered;
       if (r.stock === 0) soldOut++;
       if (r.stock < 0) problems.push(`product ${r.id}: stock ${r.stock} < 0`);
-      if (initial - r.stock !== r.ordered) problems.push(`product ${r.id}: stock fell by ${initial - r.stock} but order lines hold ${r.ordered}`);
-      if (reported !== r.ordered) problems.push(`product ${r.id}: responses reported ${reported} ordered, order lines hold ${r.ordered}`);
+      if (initial - r.stock !== r.ordered)
+        problems.push(`product ${r.id}: stock fell by ${initial - r.stock} but order lines hold ${r.ordered}`);
+      if (reported !== r.ordered)
+        problems.push(`product ${r.id}: responses reported ${reported} ordered, order lines hold ${r.ordered}`);
     }
     if (rows.length !== hot.ids.length) problems.push(`${hot.ids.length - rows.length} products went missing`);
     return { pass: problems.length === 0, products: rows.length, unitsSold, soldOut, problems };
@@ -105,7 +125,10 @@ export interface RoundTrips {
   status: number;
 }
 
-const delta = (a: PgTraffic, b: PgTraffic) => ({ roundTrips: b.queries + b.syncs - a.queries - a.syncs, connections: b.connections - a.connections });
+const delta = (a: PgTraffic, b: PgTraffic) => ({
+  roundTrips: b.queries + b.syncs - a.queries - a.syncs,
+  connections: b.connections - a.connections,
+});
 
 /** Waits until every proxied connection closed (pools end in waitUntil) and none opened for a moment. */
 async function quiet(proxy: PgWsProxy): Promise<PgTraffic> {
@@ -125,7 +148,13 @@ async function quiet(proxy: PgWsProxy): Promise<PgTraffic> {
  * round trip it caused: authentication, the placement transaction, and the after-commit outbox
  * delivery (its own connection), until all of them closed.
  */
-export async function measureRoundTrips(baseUrl: string, proxy: PgWsProxy, buyer: Account, productIds: number[], lines: number): Promise<RoundTrips> {
+export async function measureRoundTrips(
+  baseUrl: string,
+  proxy: PgWsProxy,
+  buyer: Account,
+  productIds: number[],
+  lines: number,
+): Promise<RoundTrips> {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(baseUrl + path, {
       method,
@@ -141,7 +170,10 @@ export async function measureRoundTrips(baseUrl: string, proxy: PgWsProxy, buyer
     if (status !== 200) throw new Error(`round trips: add_item ${product_id} → ${status}`);
   }
   const before = await quiet(proxy);
-  const status = await call("POST", "/api/orders/", { shipping_address: "1 Round Trip Road, Testville", phone_number: "+15550101" });
+  const status = await call("POST", "/api/orders/", {
+    shipping_address: "1 Round Trip Road, Testville",
+    phone_number: "+15550101",
+  });
   const after = await quiet(proxy);
   return { lines, ...delta(before, after), status };
 }

@@ -33,9 +33,17 @@ export interface RealtimePlan {
  * The fan-out uses the first buyer's orders (its hub gets the many sockets); the latency runs use
  * the other buyers' orders, spread over their owners in turn, one socket per owner.
  */
-export async function planRealtime(databaseUrl: string, buyers: Account[], changes: number, broadcasts: number): Promise<RealtimePlan> {
+export async function planRealtime(
+  databaseUrl: string,
+  buyers: Account[],
+  changes: number,
+  broadcasts: number,
+): Promise<RealtimePlan> {
   const [fanOwner, ...others] = buyers;
-  const orders = await pendingOrders(databaseUrl, buyers.map((b) => b.id));
+  const orders = await pendingOrders(
+    databaseUrl,
+    buyers.map((b) => b.id),
+  );
   const fanOrders = orders.filter((o) => o.user_id === fanOwner!.id).map((o) => o.id);
   const byOwner = new Map(others.map((b) => [b.id, orders.filter((o) => o.user_id === b.id).map((o) => o.id)]));
   // Orders taken from every owner in turn, so the changes spread over all their hubs.
@@ -57,7 +65,26 @@ export async function planRealtime(databaseUrl: string, buyers: Account[], chang
 }
 
 export const notifyLatency = (baseUrl: string, staff: Account, plan: RealtimePlan["notify"]) =>
-  inChild({ kind: "notify", baseUrl, staffToken: staff.access, ownerTokens: plan.owners.map((o) => o.access), changes: plan.changes }, 180_000);
+  inChild(
+    {
+      kind: "notify",
+      baseUrl,
+      staffToken: staff.access,
+      ownerTokens: plan.owners.map((o) => o.access),
+      changes: plan.changes,
+    },
+    180_000,
+  );
 
 export const fanout = (baseUrl: string, staff: Account, plan: RealtimePlan["fanout"], sockets: number) =>
-  inChild({ kind: "fanout", baseUrl, staffToken: staff.access, ownerToken: plan.owner.access, sockets, changes: plan.changes }, 180_000);
+  inChild(
+    {
+      kind: "fanout",
+      baseUrl,
+      staffToken: staff.access,
+      ownerToken: plan.owner.access,
+      sockets,
+      changes: plan.changes,
+    },
+    180_000,
+  );

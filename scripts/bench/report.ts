@@ -13,8 +13,22 @@ export interface BenchResults {
   date: string;
   quick: boolean;
   durationSeconds: number;
-  machine: { cpus: number; cpu: string; node: string; postgres: string; loadavg: number[]; busyBeforePercent: number | null };
-  settings: { connections: number; seconds: number; buyers: number; buyerSeconds: number; changes: number; sockets: number };
+  machine: {
+    cpus: number;
+    cpu: string;
+    node: string;
+    postgres: string;
+    loadavg: number[];
+    busyBeforePercent: number | null;
+  };
+  settings: {
+    connections: number;
+    seconds: number;
+    buyers: number;
+    buyerSeconds: number;
+    changes: number;
+    sockets: number;
+  };
   floor: HttpLoadResult;
   cachedList: HttpLoadResult;
   cachedDetail: HttpLoadResult;
@@ -49,16 +63,31 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
   if (detailShare < 0.7) flags.push(`cached detail at ${fixed(detailShare * 100, 0)}% of the floor (goal ≥ 70%)`);
   if (r.notify.latency.p99 > 20) flags.push(`WebSocket p99 ${fixed(r.notify.latency.p99)} ms (goal ≤ 20 ms)`);
   const growth = ratio(r.uncachedSmall.rps, r.uncachedLarge.rps);
-  if (growth > 2) flags.push(`uncached list costs ${fixed(growth, 2)}x at ${r.uncachedLarge.products} products vs ${r.uncachedSmall.products} (goal ≤ 2x)`);
+  if (growth > 2)
+    flags.push(
+      `uncached list costs ${fixed(growth, 2)}x at ${r.uncachedLarge.products} products vs ${r.uncachedSmall.products} (goal ≤ 2x)`,
+    );
   if (!r.orders.check.pass) flags.push(`oversell check FAILED: ${r.orders.check.problems.slice(0, 3).join("; ")}`);
   const [one, ten] = r.roundTrips;
-  if (one && ten && one.roundTrips !== ten.roundTrips) flags.push(`round trips differ: ${one.roundTrips} for 1 line, ${ten.roundTrips} for 10`);
-  const errors = [r.floor, r.cachedList, r.cachedDetail, r.uncachedSmall, r.uncachedLarge].reduce((n, x) => n + x.non2xx + x.errors, 0);
-  for (const [name, x] of [["floor", r.floor], ["cached list", r.cachedList], ["cached detail", r.cachedDetail]] as const) {
+  if (one && ten && one.roundTrips !== ten.roundTrips)
+    flags.push(`round trips differ: ${one.roundTrips} for 1 line, ${ten.roundTrips} for 10`);
+  const errors = [r.floor, r.cachedList, r.cachedDetail, r.uncachedSmall, r.uncachedLarge].reduce(
+    (n, x) => n + x.non2xx + x.errors,
+    0,
+  );
+  for (const [name, x] of [
+    ["floor", r.floor],
+    ["cached list", r.cachedList],
+    ["cached detail", r.cachedDetail],
+  ] as const) {
     // Nothing outside our processes should run on these paths but Redis: others were using the CPUs.
-    if (x.cpu && x.cpu.rest > 10) flags.push(`${x.cpu.rest}% of the CPUs went to other processes during the ${name} run: the machine was shared, figures are low`);
+    if (x.cpu && x.cpu.rest > 10)
+      flags.push(
+        `${x.cpu.rest}% of the CPUs went to other processes during the ${name} run: the machine was shared, figures are low`,
+      );
   }
-  if (errors + r.orders.errors + r.notify.errors + r.notify.missed + r.fanout.errors + r.fanout.refused > 0) flags.push("some requests failed: see the errors column");
+  if (errors + r.orders.errors + r.notify.errors + r.notify.missed + r.fanout.errors + r.fanout.refused > 0)
+    flags.push("some requests failed: see the errors column");
   return flags;
 }
 
@@ -77,7 +106,12 @@ export function markdownTable(r: BenchResults): string {
     http("1", "floor: `GET /api/` (no I/O)", r.floor, "1.00"),
     http("2", "cached `GET /api/products/`", r.cachedList, share(r.cachedList)),
     http("2", "cached `GET /api/products/{id}/`", r.cachedDetail, share(r.cachedDetail)),
-    http("3", `uncached filtered list, ${r.uncachedSmall.products.toLocaleString("en")} products`, r.uncachedSmall, share(r.uncachedSmall)),
+    http(
+      "3",
+      `uncached filtered list, ${r.uncachedSmall.products.toLocaleString("en")} products`,
+      r.uncachedSmall,
+      share(r.uncachedSmall),
+    ),
     http(
       "3",
       `uncached filtered list, ${r.uncachedLarge.products.toLocaleString("en")} products`,

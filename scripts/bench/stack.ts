@@ -52,7 +52,10 @@ async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> 
   try {
     let cursor = "0";
     do {
-      const reply = (await conn.command("SCAN", cursor, "MATCH", `${prefix}*`, "COUNT", 1000)) as [Buffer | string, (Buffer | string)[]];
+      const reply = (await conn.command("SCAN", cursor, "MATCH", `${prefix}*`, "COUNT", 1000)) as [
+        Buffer | string,
+        (Buffer | string)[],
+      ];
       cursor = String(reply[0]);
       if (reply[1].length) await conn.command("DEL", ...reply[1].map(String));
     } while (cursor !== "0");

@@ -14,7 +14,12 @@ export interface Latency {
 
 export function summarize(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { samples: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN) };
+  return {
+    samples: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
 export const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;

@@ -27,7 +27,8 @@ export interface DevServer {
 function writeVarsFile(vars: Record<string, string>): { path: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "shop-vars-"));
   const lines = Object.entries(vars).map(([key, value]) => {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || /['\n\r]/.test(value)) throw new Error(`cannot pass ${key} to wrangler dev (quote or newline in its value)`);
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || /['\n\r]/.test(value))
+      throw new Error(`cannot pass ${key} to wrangler dev (quote or newline in its value)`);
     return `${key}='${value.replaceAll("$", "\\$")}'`;
   });
   const path = join(dir, "worker.env");
@@ -52,7 +53,15 @@ export function startWranglerDev(opts: {
   logLevel?: "info" | "warn";
 }): Promise<DevServer> {
   const varsFile = writeVarsFile(opts.vars);
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--test-scheduled", "--show-interactive-dev-session=false"];
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+  ];
   args.push("--env-file", varsFile.path);
   if (opts.logLevel === "warn") args.push("--log-level", "warn");
   args.push(...(opts.extraArgs ?? []));
@@ -114,6 +123,8 @@ export function startWranglerDev(opts: {
     child.stderr!.on("data", (chunk: Buffer) => {
       if (!opts.quiet) process.stderr.write(chunk);
     });
-    child.once("exit", (code) => reject(new Error(`wrangler dev exited with code ${code} before it was ready\n${output}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`wrangler dev exited with code ${code} before it was ready\n${output}`)),
+    );
   });
 }

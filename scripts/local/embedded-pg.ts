@@ -42,7 +42,8 @@ function takeMessages(conn: Conn): void {
       if (buf.length < len) return;
       conn.buffer = buf.subarray(len);
       if (code === SSL_REQUEST || code === GSSENC_REQUEST) conn.socket.write("N");
-      else if (code === CANCEL_REQUEST) conn.socket.end(); // PGlite cannot cancel; a real server just closes
+      else if (code === CANCEL_REQUEST)
+        conn.socket.end(); // PGlite cannot cancel; a real server just closes
       else if (code === PROTOCOL_3) {
         conn.started = true;
         conn.pending.push(buf.subarray(0, len));
@@ -57,7 +58,10 @@ function takeMessages(conn: Conn): void {
   }
 }
 
-export async function startEmbeddedPg(opts: { dataDir: string; port?: number }): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startEmbeddedPg(opts: {
+  dataDir: string;
+  port?: number;
+}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const db = await PGlite.create({ dataDir: opts.dataDir });
   const conns = new Set<Conn>();
   const waiting: Conn[] = [];

@@ -48,7 +48,11 @@ export interface PgWsProxy {
  * `countMessages` (off by default, for benchmarks) frames what clients send and counts Query and
  * Sync messages, i.e. round trips to Postgres; the bytes are forwarded exactly the same either way.
  */
-export async function startPgWsProxy(opts: { secret: string; port?: number; countMessages?: boolean }): Promise<PgWsProxy> {
+export async function startPgWsProxy(opts: {
+  secret: string;
+  port?: number;
+  countMessages?: boolean;
+}): Promise<PgWsProxy> {
   const wss = new WebSocketServer({
     host: "127.0.0.1",
     port: opts.port ?? 0,
@@ -122,7 +126,8 @@ export async function startPgWsProxy(opts: { secret: string; port?: number; coun
     traffic() {
       if (!opts.countMessages) return null;
       const total = { ...closed, connections, open: scanners.size };
-      for (const s of scanners) for (const k of Object.keys(closed) as (keyof PgClientCounts)[]) total[k] += s.counts[k];
+      for (const s of scanners)
+        for (const k of Object.keys(closed) as (keyof PgClientCounts)[]) total[k] += s.counts[k];
       return total;
     },
     async close() {

@@ -17,16 +17,21 @@ function parse(buf: Buffer, start: number): Parsed {
   const line = buf.toString("utf8", start + 1, eol);
   const next = eol + 2;
   switch (buf[start]) {
-    case 0x2b: return { value: line, end: next }; // +
-    case 0x2d: return { value: new RespError(line), end: next }; // -
-    case 0x3a: return { value: Number(line), end: next }; // :
-    case 0x24: { // $
+    case 0x2b:
+      return { value: line, end: next }; // +
+    case 0x2d:
+      return { value: new RespError(line), end: next }; // -
+    case 0x3a:
+      return { value: Number(line), end: next }; // :
+    case 0x24: {
+      // $
       const len = Number(line);
       if (len < 0) return { value: null, end: next };
       if (buf.length < next + len + 2) return undefined;
       return { value: buf.subarray(next, next + len), end: next + len + 2 };
     }
-    case 0x2a: { // *
+    case 0x2a: {
+      // *
       const count = Number(line);
       if (count < 0) return { value: null, end: next };
       const items: RespValue[] = [];
@@ -71,7 +76,9 @@ export class RespConnection {
   // Replies come back in command order, so a FIFO of promises is all the bookkeeping needed.
   send(commands: readonly (readonly RespArg[])[]): Promise<RespValue[]> {
     if (this.closed) return Promise.reject(new Error("Redis connection closed"));
-    const replies = commands.map(() => new Promise<RespValue>((resolve, reject) => this.pending.push({ resolve, reject })));
+    const replies = commands.map(
+      () => new Promise<RespValue>((resolve, reject) => this.pending.push({ resolve, reject })),
+    );
     this.socket.write(Buffer.concat(commands.map(encodeCommand)));
     return Promise.all(replies);
   }
@@ -132,7 +139,8 @@ export function connectRedis(redisUrl: string, timeoutMs = 1000): Promise<RespCo
       const conn = new RespConnection(socket);
       const setup: RespArg[][] = [];
       const password = decodeURIComponent(url.password);
-      if (password) setup.push(url.username ? ["AUTH", decodeURIComponent(url.username), password] : ["AUTH", password]);
+      if (password)
+        setup.push(url.username ? ["AUTH", decodeURIComponent(url.username), password] : ["AUTH", password]);
       const db = url.pathname.replace(/^\//, "");
       if (db && db !== "0") setup.push(["SELECT", db]);
       if (!setup.length) return resolve(conn);

@@ -8,7 +8,22 @@ import { connectRedis, RespError, type RespConnection, type RespValue } from "./
 
 const POOL_MAX = 8;
 // These change connection state; on pooled connections that state would leak into other requests.
-const REFUSED = new Set(["SELECT", "AUTH", "HELLO", "QUIT", "RESET", "MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"]);
+const REFUSED = new Set([
+  "SELECT",
+  "AUTH",
+  "HELLO",
+  "QUIT",
+  "RESET",
+  "MONITOR",
+  "SUBSCRIBE",
+  "PSUBSCRIBE",
+  "SSUBSCRIBE",
+  "MULTI",
+  "EXEC",
+  "DISCARD",
+  "WATCH",
+  "UNWATCH",
+]);
 
 class HttpError extends Error {
   status: number;
@@ -87,7 +102,8 @@ function rewrite(cmd: string[], shas: Map<string, string>): string[] {
 function toCommand(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, "command must be a non-empty JSON array");
   const cmd = value.map((v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)));
-  if (REFUSED.has(String(cmd[0]).toUpperCase())) throw new HttpError(400, `ERR command ${cmd[0]} is not supported here`);
+  if (REFUSED.has(String(cmd[0]).toUpperCase()))
+    throw new HttpError(400, `ERR command ${cmd[0]} is not supported here`);
   return cmd;
 }
 
@@ -109,7 +125,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startUpstashRest(opts: { redisUrl: string; token: string; port?: number }): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startUpstashRest(opts: {
+  redisUrl: string;
+  token: string;
+  port?: number;
+}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const pool = new Pool(opts.redisUrl);
   const shas = new Map<string, string>();
 
@@ -131,7 +151,10 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
       if (!Array.isArray(body) || body.length === 0) throw new HttpError(400, "body must be an array of commands");
       commands = body.map(toCommand);
     } else if (path === "/") commands = [toCommand(body)];
-    else commands = [toCommand([...path.split("/").filter(Boolean).map(decodeURIComponent), ...(body === undefined ? [] : [body])])];
+    else
+      commands = [
+        toCommand([...path.split("/").filter(Boolean).map(decodeURIComponent), ...(body === undefined ? [] : [body])]),
+      ];
     commands = commands.map((c) => rewrite(c, shas));
 
     const conn = await pool.acquire();
@@ -142,7 +165,8 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
       });
       if (path === "/multi-exec") {
         const exec = replies[replies.length - 1];
-        if (exec instanceof RespError || !Array.isArray(exec)) throw new HttpError(400, exec instanceof RespError ? exec.message : "EXEC failed");
+        if (exec instanceof RespError || !Array.isArray(exec))
+          throw new HttpError(400, exec instanceof RespError ? exec.message : "EXEC failed");
         return { status: 200, body: exec.map((r) => entry(r, b64)) };
       }
       if (batch) return { status: 200, body: replies.map((r) => entry(r, b64)) };

@@ -16,7 +16,9 @@ export class ApiError extends Error {
 function describe(status, body) {
   if (body && typeof body.detail === "string") return body.detail;
   if (body && typeof body === "object") {
-    const lines = Object.entries(body).map(([field, list]) => `${field === "non_field_errors" ? "" : `${field}: `}${[].concat(list).join(" ")}`);
+    const lines = Object.entries(body).map(
+      ([field, list]) => `${field === "non_field_errors" ? "" : `${field}: `}${[].concat(list).join(" ")}`,
+    );
     if (lines.length) return lines.join(" ");
   }
   if (status === 0) return "The API could not be reached. Check the connection and retry.";
@@ -113,7 +115,9 @@ export async function accessToken() {
 
 /** Calls the API as the signed-in staff member; a 401 is retried once after a refresh. Throws ApiError. */
 export async function api(path, { method = "GET", body, query } = {}) {
-  const url = query ? `${path}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v !== undefined && v !== null))}` : path;
+  const url = query
+    ? `${path}?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v !== undefined && v !== null))}`
+    : path;
   let r = await request(url, { method, body, token: await accessToken() });
   if (r.status === 401 && session) {
     await refresh();

@@ -36,7 +36,9 @@ function setLive({ state, retryIn }) {
   live.dataset.state = state;
   live.querySelector(".label").textContent = labels[state];
   live.title =
-    state === "live" ? "Order events arrive as they happen" : "Not receiving live order events; the console catches up when it reconnects";
+    state === "live"
+      ? "Order events arrive as they happen"
+      : "Not receiving live order events; the console catches up when it reconnects";
 }
 
 function route() {
@@ -50,7 +52,11 @@ function route() {
     else link.removeAttribute("aria-current");
   }
   if (!match) {
-    fill(main, h("h1", { tabindex: -1, text: "Not found" }), h("p", {}, "No such page. ", h("a", { href: "#/products", text: "Go to products" })));
+    fill(
+      main,
+      h("h1", { tabindex: -1, text: "Not found" }),
+      h("p", {}, "No such page. ", h("a", { href: "#/products", text: "Go to products" })),
+    );
     return;
   }
   const [pattern, render, title] = match;
@@ -91,12 +97,23 @@ function showSignIn(message) {
     h("p", { class: "muted", text: "Sign in with your staff account." }),
     note,
     error,
-    h("div", { class: "field" }, h("label", { for: "username", text: "Username" }), h("input", { id: "username", name: "username", autocomplete: "username", required: true })),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "username", text: "Username" }),
+      h("input", { id: "username", name: "username", autocomplete: "username", required: true }),
+    ),
     h(
       "div",
       { class: "field" },
       h("label", { for: "password", text: "Password" }),
-      h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+      h("input", {
+        id: "password",
+        name: "password",
+        type: "password",
+        autocomplete: "current-password",
+        required: true,
+      }),
     ),
     button,
   );

@@ -18,7 +18,12 @@ export default function categories(root) {
       name.removeAttribute("aria-invalid");
     },
   });
-  const description = h("input", { id: "c-description", name: "description", autocomplete: "off", "aria-describedby": "c-description-msg" });
+  const description = h("input", {
+    id: "c-description",
+    name: "description",
+    autocomplete: "off",
+    "aria-describedby": "c-description-msg",
+  });
   const nameMsg = h("span", { class: "field-error", id: "c-name-msg" });
   const descriptionMsg = h("span", { class: "field-error", id: "c-description-msg" });
   const add = h("button", { type: "submit", class: "primary", text: "Add category" });
@@ -27,7 +32,13 @@ export default function categories(root) {
     "form",
     { class: "toolbar", "aria-label": "Add a category", novalidate: true },
     h("div", { class: "field" }, h("label", { for: "c-name", text: "New category" }), name, nameMsg),
-    h("div", { class: "field grow" }, h("label", { for: "c-description", text: "Description (optional)" }), description, descriptionMsg),
+    h(
+      "div",
+      { class: "field grow" },
+      h("label", { for: "c-description", text: "Description (optional)" }),
+      description,
+      descriptionMsg,
+    ),
     h("div", { class: "field end" }, add),
   );
   form.addEventListener("submit", async (e) => {
@@ -36,7 +47,10 @@ export default function categories(root) {
     name.removeAttribute("aria-invalid");
     add.disabled = true;
     try {
-      const created = await api("/api/products/categories/", { method: "POST", body: { name: name.value, description: description.value } });
+      const created = await api("/api/products/categories/", {
+        method: "POST",
+        body: { name: name.value, description: description.value },
+      });
       toast(`Created “${created.name}”`, "ok");
       name.value = description.value = "";
       load();
@@ -69,7 +83,15 @@ export default function categories(root) {
               h(
                 "table",
                 { class: "grid" },
-                h("thead", {}, h("tr", {}, ["Name", "Description", "Products", "Created", ""].map((t) => h("th", { scope: "col", text: t })))),
+                h(
+                  "thead",
+                  {},
+                  h(
+                    "tr",
+                    {},
+                    ["Name", "Description", "Products", "Created", ""].map((t) => h("th", { scope: "col", text: t })),
+                  ),
+                ),
                 h("tbody", {}, list.map(row)),
               ),
             )
@@ -88,7 +110,11 @@ export default function categories(root) {
       { "data-id": c.id },
       h("th", { scope: "row", text: c.name }),
       h("td", { "data-label": "Description", class: "muted", text: c.description || "—" }),
-      h("td", { "data-label": "Products" }, h("a", { href: `#/products?category=${c.id}`, text: String(c.products_count) })),
+      h(
+        "td",
+        { "data-label": "Products" },
+        h("a", { href: `#/products?category=${c.id}`, text: String(c.products_count) }),
+      ),
       h("td", { "data-label": "Created", text: when(c.created_at) }),
       h(
         "td",
@@ -123,7 +149,10 @@ export default function categories(root) {
       load();
     } catch (error) {
       // The API's refusal (e.g. the category still has products), shown where it happened.
-      fill(notice, h("div", { class: "alert", role: "alert" }, h("p", { text: `Could not delete “${c.name}”: ${error.message}` })));
+      fill(
+        notice,
+        h("div", { class: "alert", role: "alert" }, h("p", { text: `Could not delete “${c.name}”: ${error.message}` })),
+      );
     }
   }
 

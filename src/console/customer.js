@@ -31,7 +31,13 @@ export default function customer(root, idText) {
     fill(
       root,
       h("p", { class: "crumbs" }, h("a", { href: "#/customers", text: "← All customers" })),
-      h("div", { class: "heading" }, h("h1", { tabindex: -1, text: u.username }), u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null, u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" })),
+      h(
+        "div",
+        { class: "heading" },
+        h("h1", { tabindex: -1, text: u.username }),
+        u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
+        u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
+      ),
       h(
         "div",
         { class: "cards" },
@@ -53,8 +59,20 @@ export default function customer(root, idText) {
           "section",
           { class: "card", "aria-labelledby": "u-summary" },
           h("h2", { id: "u-summary", text: "Orders" }),
-          h("dl", {}, row("Orders", String(s.count)), row("Spent (not cancelled)", money(s.total_spent)), row("Last order", when(s.last_order_at))),
-          h("p", { class: "small" }, STATUSES.filter((st) => s.by_status[st]).map((st) => h("span", { class: `badge status-${st}`, text: `${st} ${s.by_status[st]}` }))),
+          h(
+            "dl",
+            {},
+            row("Orders", String(s.count)),
+            row("Spent (not cancelled)", money(s.total_spent)),
+            row("Last order", when(s.last_order_at)),
+          ),
+          h(
+            "p",
+            { class: "small" },
+            STATUSES.filter((st) => s.by_status[st]).map((st) =>
+              h("span", { class: `badge status-${st}`, text: `${st} ${s.by_status[st]}` }),
+            ),
+          ),
         ),
       ),
       h("section", { "aria-labelledby": "u-orders" }, h("h2", { id: "u-orders", text: "Order history" }), orderList),
@@ -68,8 +86,21 @@ export default function customer(root, idText) {
       if (disposed) return;
       fill(
         orderList,
-        data.results.length ? ordersTable(data.results, new Set(), false) : h("p", { class: "empty", text: "No orders yet." }),
-        data.count > PAGE_SIZE ? pager(page, data.count, PAGE_SIZE, (n) => { page = n; loadOrders(); }, "orders") : null,
+        data.results.length
+          ? ordersTable(data.results, new Set(), false)
+          : h("p", { class: "empty", text: "No orders yet." }),
+        data.count > PAGE_SIZE
+          ? pager(
+              page,
+              data.count,
+              PAGE_SIZE,
+              (n) => {
+                page = n;
+                loadOrders();
+              },
+              "orders",
+            )
+          : null,
       );
     } catch (error) {
       if (!disposed) fill(orderList, errorBox(error, loadOrders));

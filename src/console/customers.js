@@ -21,7 +21,17 @@ export default function customers(root) {
         "div",
         { class: "field" },
         h("label", { for: "u-search", text: "Search" }),
-        h("input", { id: "u-search", type: "search", value: state.search, placeholder: "Username, name or email", oninput: debounce((e) => { state.search = e.target.value; state.page = 1; load(); }, 300) }),
+        h("input", {
+          id: "u-search",
+          type: "search",
+          value: state.search,
+          placeholder: "Username, name or email",
+          oninput: debounce((e) => {
+            state.search = e.target.value;
+            state.page = 1;
+            load();
+          }, 300),
+        }),
       ),
     ),
     results,
@@ -45,7 +55,15 @@ export default function customers(root) {
               h(
                 "table",
                 { class: "grid" },
-                h("thead", {}, h("tr", {}, ["Username", "Name", "Email", "Orders", "Joined"].map((t) => h("th", { scope: "col", text: t })))),
+                h(
+                  "thead",
+                  {},
+                  h(
+                    "tr",
+                    {},
+                    ["Username", "Name", "Email", "Orders", "Joined"].map((t) => h("th", { scope: "col", text: t })),
+                  ),
+                ),
                 h(
                   "tbody",
                   {},
@@ -53,7 +71,13 @@ export default function customers(root) {
                     h(
                       "tr",
                       { "data-id": u.id },
-                      h("th", { scope: "row" }, h("a", { href: `#/customers/${u.id}`, text: u.username }), u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null, u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" })),
+                      h(
+                        "th",
+                        { scope: "row" },
+                        h("a", { href: `#/customers/${u.id}`, text: u.username }),
+                        u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
+                        u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
+                      ),
                       h("td", { "data-label": "Name", text: `${u.first_name} ${u.last_name}`.trim() || "—" }),
                       h("td", { "data-label": "Email", text: u.email }),
                       h("td", { "data-label": "Orders", class: "num", text: String(u.orders_count) }),
@@ -64,7 +88,16 @@ export default function customers(root) {
               ),
             )
           : h("p", { class: "empty", text: "No customers match." }),
-        pager(state.page, page.count, PAGE_SIZE, (n) => { state.page = n; load(); }, "accounts"),
+        pager(
+          state.page,
+          page.count,
+          PAGE_SIZE,
+          (n) => {
+            state.page = n;
+            load();
+          },
+          "accounts",
+        ),
       );
     } catch (error) {
       if (mine !== generation || disposed) return;

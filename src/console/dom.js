@@ -46,7 +46,8 @@ export const when = (iso) => (iso ? dateTime.format(new Date(iso)) : "—");
 
 export const statusBadge = (status) => h("span", { class: `badge status-${status}`, text: status });
 
-export const loading = (what = "Loading") => h("p", { class: "loading", role: "status", "aria-busy": "true", text: `${what}…` });
+export const loading = (what = "Loading") =>
+  h("p", { class: "loading", role: "status", "aria-busy": "true", text: `${what}…` });
 
 /** An error the user can act on: the API's message and, when given, a Retry button. */
 export function errorBox(error, retry) {
@@ -116,8 +117,20 @@ export function formDialog({ title, fields, submitLabel = "Save", submit }) {
         f.type === "textarea"
           ? h("textarea", { ...common, rows: 3, value: f.value ?? "" })
           : f.type === "select"
-            ? h("select", common, f.options.map(([value, label]) => h("option", { value, selected: String(value) === String(f.value ?? ""), text: label })))
-            : h("input", { ...common, type: "text", inputmode: f.inputmode, autocomplete: "off", value: f.value ?? "" });
+            ? h(
+                "select",
+                common,
+                f.options.map(([value, label]) =>
+                  h("option", { value, selected: String(value) === String(f.value ?? ""), text: label }),
+                ),
+              )
+            : h("input", {
+                ...common,
+                type: "text",
+                inputmode: f.inputmode,
+                autocomplete: "off",
+                value: f.value ?? "",
+              });
       controls[f.name] = control;
       return h("div", { class: "field" }, h("label", { for: id, text: f.label }), control, msg);
     });
@@ -128,7 +141,12 @@ export function formDialog({ title, fields, submitLabel = "Save", submit }) {
       h("h2", { id: titleId, text: title }),
       top,
       rows,
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close(), text: "Cancel" }), save),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "button", onclick: () => dialog.close(), text: "Cancel" }),
+        save,
+      ),
     );
     const dialog = h("dialog", { class: "dialog", "aria-labelledby": titleId }, form);
     let result = null;
@@ -199,7 +217,9 @@ export function hashQuery() {
 
 /** Rewrites the hash query without a history entry or a hashchange, so a reload keeps the filters. */
 export function setHashQuery(path, params) {
-  const kept = Object.entries(params).filter(([k, v]) => v !== "" && v !== undefined && v !== null && !(k === "page" && Number(v) === 1));
+  const kept = Object.entries(params).filter(
+    ([k, v]) => v !== "" && v !== undefined && v !== null && !(k === "page" && Number(v) === 1),
+  );
   const query = new URLSearchParams(kept);
   const text = query.toString();
   history.replaceState(null, "", `#${path}${text ? `?${text}` : ""}`);

@@ -17,7 +17,12 @@ export default function order(root, idText) {
       const o = await api(`/api/admin/orders/${id}/`);
       if (!disposed) render(o);
     } catch (error) {
-      if (!disposed) fill(root, h("h1", { tabindex: -1, text: `Order #${id}` }), errorBox(error, () => load(true)));
+      if (!disposed)
+        fill(
+          root,
+          h("h1", { tabindex: -1, text: `Order #${id}` }),
+          errorBox(error, () => load(true)),
+        );
     }
   }
 
@@ -27,11 +32,27 @@ export default function order(root, idText) {
     const actions = h(
       "div",
       { class: "order-actions", role: "group", "aria-label": "Change status" },
-      moves.map((s) => h("button", { type: "button", class: "primary", "data-focus-key": s, onclick: () => move(s), text: VERBS[s] ?? `Mark ${s}` })),
+      moves.map((s) =>
+        h("button", {
+          type: "button",
+          class: "primary",
+          "data-focus-key": s,
+          onclick: () => move(s),
+          text: VERBS[s] ?? `Mark ${s}`,
+        }),
+      ),
       o.next_statuses.includes("cancelled")
-        ? h("button", { type: "button", class: "danger", "data-focus-key": "cancel", onclick: cancel, text: "Cancel order" })
+        ? h("button", {
+            type: "button",
+            class: "danger",
+            "data-focus-key": "cancel",
+            onclick: cancel,
+            text: "Cancel order",
+          })
         : null,
-      o.next_statuses.length ? null : h("span", { class: "muted", text: `No further changes: the order is ${o.status}.` }),
+      o.next_statuses.length
+        ? null
+        : h("span", { class: "muted", text: `No further changes: the order is ${o.status}.` }),
     );
     fill(
       root,
@@ -74,7 +95,15 @@ export default function order(root, idText) {
           h(
             "table",
             { class: "grid lines" },
-            h("thead", {}, h("tr", {}, ["Product", "Quantity", "Unit price", "Subtotal"].map((t) => h("th", { scope: "col", text: t })))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                ["Product", "Quantity", "Unit price", "Subtotal"].map((t) => h("th", { scope: "col", text: t })),
+              ),
+            ),
             h(
               "tbody",
               {},
@@ -82,14 +111,28 @@ export default function order(root, idText) {
                 h(
                   "tr",
                   {},
-                  h("th", { scope: "row" }, i.product_name, i.product ? h("span", { class: "muted small", text: ` #${i.product}` }) : null),
+                  h(
+                    "th",
+                    { scope: "row" },
+                    i.product_name,
+                    i.product ? h("span", { class: "muted small", text: ` #${i.product}` }) : null,
+                  ),
                   h("td", { "data-label": "Quantity", class: "num", text: String(i.quantity) }),
                   h("td", { "data-label": "Unit price", class: "num", text: money(i.price) }),
                   h("td", { "data-label": "Subtotal", class: "num", text: money(i.subtotal) }),
                 ),
               ),
             ),
-            h("tfoot", {}, h("tr", {}, h("th", { scope: "row", colspan: 3, text: "Total" }), h("td", { class: "num total", text: money(o.total_price) }))),
+            h(
+              "tfoot",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "row", colspan: 3, text: "Total" }),
+                h("td", { class: "num total", text: money(o.total_price) }),
+              ),
+            ),
           ),
         ),
       ),
@@ -138,7 +181,8 @@ export default function order(root, idText) {
   const move = (status) => act(() => api(`/api/orders/${id}/update_status/`, { method: "PATCH", body: { status } }));
 
   async function cancel() {
-    if (!(await confirmDialog(`Cancel order #${id}? Its stock goes back to the catalog.`, "Cancel order", true))) return;
+    if (!(await confirmDialog(`Cancel order #${id}? Its stock goes back to the catalog.`, "Cancel order", true)))
+      return;
     act(() => api(`/api/orders/${id}/cancel/`, { method: "POST" }));
   }
 

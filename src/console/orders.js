@@ -2,7 +2,19 @@
 // Live: a feed event re-reads the page, and the rows it names flash.
 
 import { api } from "./api.js";
-import { debounce, errorBox, fill, h, hashQuery, loading, money, pager, setHashQuery, statusBadge, when } from "./dom.js";
+import {
+  debounce,
+  errorBox,
+  fill,
+  h,
+  hashQuery,
+  loading,
+  money,
+  pager,
+  setHashQuery,
+  statusBadge,
+  when,
+} from "./dom.js";
 
 export const STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"];
 const PAGE_SIZE = 20;
@@ -15,7 +27,17 @@ export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
     h(
       "table",
       { class: "grid orders" },
-      h("thead", {}, h("tr", {}, ["Order", withCustomer ? "Customer" : null, "Status", "Items", "Total", "Placed"].filter(Boolean).map((t) => h("th", { scope: "col", text: t })))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Order", withCustomer ? "Customer" : null, "Status", "Items", "Total", "Placed"]
+            .filter(Boolean)
+            .map((t) => h("th", { scope: "col", text: t })),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -25,7 +47,16 @@ export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
             { "data-id": o.id, class: fresh.has(o.id) ? "flash" : null },
             h("th", { scope: "row" }, h("a", { href: `#/orders/${o.id}`, text: `#${o.id}` })),
             withCustomer
-              ? h("td", { "data-label": "Customer" }, h("div", { class: "stack" }, h("a", { href: `#/customers/${o.user}`, text: o.user_name }), h("div", { class: "muted small", text: o.email })))
+              ? h(
+                  "td",
+                  { "data-label": "Customer" },
+                  h(
+                    "div",
+                    { class: "stack" },
+                    h("a", { href: `#/customers/${o.user}`, text: o.user_name }),
+                    h("div", { class: "muted small", text: o.email }),
+                  ),
+                )
               : null,
             h("td", { "data-label": "Status" }, statusBadge(o.status)),
             h("td", { "data-label": "Items", text: String(o.items_count) }),
@@ -40,7 +71,11 @@ export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
 
 export default function orders(root) {
   const q = hashQuery();
-  const state = { status: STATUSES.includes(q.status) ? q.status : "", search: q.search ?? "", page: Number(q.page) || 1 };
+  const state = {
+    status: STATUSES.includes(q.status) ? q.status : "",
+    search: q.search ?? "",
+    page: Number(q.page) || 1,
+  };
   const fresh = new Set();
   let disposed = false;
   const results = h("div", { class: "results", "aria-live": "polite" });
@@ -55,7 +90,13 @@ export default function orders(root) {
         "div",
         { class: "field" },
         h("label", { for: "o-search", text: "Customer" }),
-        h("input", { id: "o-search", type: "search", value: state.search, placeholder: "Username, name or email", oninput: debounce((e) => set({ search: e.target.value }), 300) }),
+        h("input", {
+          id: "o-search",
+          type: "search",
+          value: state.search,
+          placeholder: "Username, name or email",
+          oninput: debounce((e) => set({ search: e.target.value }), 300),
+        }),
       ),
       h(
         "div",
@@ -88,8 +129,19 @@ export default function orders(root) {
       if (mine !== generation || disposed) return;
       fill(
         results,
-        page.results.length ? ordersTable(page.results, fresh) : h("p", { class: "empty", text: "No orders match these filters." }),
-        pager(state.page, page.count, PAGE_SIZE, (n) => { state.page = n; load(); }, "orders"),
+        page.results.length
+          ? ordersTable(page.results, fresh)
+          : h("p", { class: "empty", text: "No orders match these filters." }),
+        pager(
+          state.page,
+          page.count,
+          PAGE_SIZE,
+          (n) => {
+            state.page = n;
+            load();
+          },
+          "orders",
+        ),
       );
       fresh.clear();
     } catch (error) {

@@ -1,7 +1,21 @@
 // Products: a paginated, searchable, filterable list with price and stock edited in place.
 
 import { api } from "./api.js";
-import { confirmDialog, debounce, errorBox, fill, formDialog, h, hashQuery, loading, money, pager, setHashQuery, toast, uid } from "./dom.js";
+import {
+  confirmDialog,
+  debounce,
+  errorBox,
+  fill,
+  formDialog,
+  h,
+  hashQuery,
+  loading,
+  money,
+  pager,
+  setHashQuery,
+  toast,
+  uid,
+} from "./dom.js";
 
 const LOW_STOCK = 10;
 const PAGE_SIZE = 20;
@@ -26,12 +40,27 @@ export default function products(root) {
   let categories = [];
   let disposed = false;
   const results = h("div", { class: "results" });
-  const categorySelect = h("select", { id: "p-category", name: "category" }, h("option", { value: "", text: "All categories" }));
+  const categorySelect = h(
+    "select",
+    { id: "p-category", name: "category" },
+    h("option", { value: "", text: "All categories" }),
+  );
 
   const filters = h(
     "form",
     { class: "toolbar", role: "search", "aria-label": "Filter products", onsubmit: (e) => e.preventDefault() },
-    h("div", { class: "field" }, h("label", { for: "p-search", text: "Search" }), h("input", { id: "p-search", type: "search", value: state.search, placeholder: "Name or description", oninput: debounce((e) => set({ search: e.target.value }), 300) })),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "p-search", text: "Search" }),
+      h("input", {
+        id: "p-search",
+        type: "search",
+        value: state.search,
+        placeholder: "Name or description",
+        oninput: debounce((e) => set({ search: e.target.value }), 300),
+      }),
+    ),
     h("div", { class: "field" }, h("label", { for: "p-category", text: "Category" }), categorySelect),
     h(
       "div",
@@ -40,23 +69,35 @@ export default function products(root) {
       h(
         "select",
         { id: "p-stock", onchange: (e) => set({ stock: e.target.value }) },
-        [["", "Any stock"], ["in", "In stock"], ["out", "Out of stock"], ["low", `Low stock (under ${LOW_STOCK})`]].map(([value, label]) =>
-          h("option", { value, selected: value === state.stock, text: label }),
-        ),
+        [
+          ["", "Any stock"],
+          ["in", "In stock"],
+          ["out", "Out of stock"],
+          ["low", `Low stock (under ${LOW_STOCK})`],
+        ].map(([value, label]) => h("option", { value, selected: value === state.stock, text: label })),
       ),
     ),
     h(
       "div",
       { class: "field" },
       h("label", { for: "p-ordering", text: "Sort" }),
-      h("select", { id: "p-ordering", onchange: (e) => set({ ordering: e.target.value }) }, ORDERINGS.map(([value, label]) => h("option", { value, selected: value === state.ordering, text: label }))),
+      h(
+        "select",
+        { id: "p-ordering", onchange: (e) => set({ ordering: e.target.value }) },
+        ORDERINGS.map(([value, label]) => h("option", { value, selected: value === state.ordering, text: label })),
+      ),
     ),
   );
   categorySelect.addEventListener("change", (e) => set({ category: e.target.value }));
 
   fill(
     root,
-    h("div", { class: "heading" }, h("h1", { tabindex: -1, text: "Products" }), h("button", { type: "button", class: "primary", onclick: () => edit(null), text: "New product" })),
+    h(
+      "div",
+      { class: "heading" },
+      h("h1", { tabindex: -1, text: "Products" }),
+      h("button", { type: "button", class: "primary", onclick: () => edit(null), text: "New product" }),
+    ),
     filters,
     results,
   );
@@ -81,7 +122,13 @@ export default function products(root) {
   let generation = 0;
   async function load() {
     const mine = ++generation;
-    setHashQuery("/products", { search: state.search, category: state.category, stock: state.stock, ordering: state.ordering === "-created_at" ? "" : state.ordering, page: state.page });
+    setHashQuery("/products", {
+      search: state.search,
+      category: state.category,
+      stock: state.stock,
+      ordering: state.ordering === "-created_at" ? "" : state.ordering,
+      page: state.page,
+    });
     results.setAttribute("aria-busy", "true");
     if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading products"));
     try {
@@ -89,12 +136,21 @@ export default function products(root) {
       let page = null;
       if (state.stock === "low") {
         // A plain list from the staff-only low-stock route; search is applied here.
-        const list = await api("/api/products/low_stock/", { query: { threshold: LOW_STOCK, category: state.category } });
+        const list = await api("/api/products/low_stock/", {
+          query: { threshold: LOW_STOCK, category: state.category },
+        });
         const terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
         rows = list.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
       } else {
         page = await api("/api/products/", {
-          query: { search: state.search, category: state.category, in_stock: { in: "true", out: "false" }[state.stock], ordering: state.ordering, page: state.page, page_size: PAGE_SIZE },
+          query: {
+            search: state.search,
+            category: state.category,
+            in_stock: { in: "true", out: "false" }[state.stock],
+            ordering: state.ordering,
+            page: state.page,
+            page_size: PAGE_SIZE,
+          },
         });
         rows = page.results;
       }
@@ -102,7 +158,18 @@ export default function products(root) {
       fill(
         results,
         rows.length ? table(rows) : h("p", { class: "empty", text: "No products match these filters." }),
-        page ? pager(state.page, page.count, PAGE_SIZE, (n) => { state.page = n; load(); }, "products") : h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
+        page
+          ? pager(
+              state.page,
+              page.count,
+              PAGE_SIZE,
+              (n) => {
+                state.page = n;
+                load();
+              },
+              "products",
+            )
+          : h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
       );
     } catch (error) {
       if (mine !== generation || disposed) return;
@@ -120,8 +187,19 @@ export default function products(root) {
       h(
         "table",
         { class: "grid products" },
-        h("caption", { class: "sr-only", text: "Products; price and stock can be edited in place (Enter saves, Escape reverts)" }),
-        h("thead", {}, h("tr", {}, ["Name", "Category", "Price", "Stock", "", ""].map((t) => h("th", { scope: "col", text: t })))),
+        h("caption", {
+          class: "sr-only",
+          text: "Products; price and stock can be edited in place (Enter saves, Escape reverts)",
+        }),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["Name", "Category", "Price", "Stock", "", ""].map((t) => h("th", { scope: "col", text: t })),
+          ),
+        ),
         h("tbody", {}, rows.map(row)),
       ),
     );
@@ -137,12 +215,30 @@ export default function products(root) {
     return h(
       "tr",
       { "data-id": p.id },
-      h("th", { scope: "row", class: "name" }, h("button", { type: "button", class: "link", onclick: () => edit(p), text: p.name }), h("span", { class: "muted small", text: ` #${p.id}` })),
+      h(
+        "th",
+        { scope: "row", class: "name" },
+        h("button", { type: "button", class: "link", onclick: () => edit(p), text: p.name }),
+        h("span", { class: "muted small", text: ` #${p.id}` }),
+      ),
       h("td", { "data-label": "Category", text: p.category_name }),
-      h("td", { "data-label": "Price", class: "edit" }, inlineEditor(p, "price", p.price, "decimal", `Price of ${p.name}`)),
-      h("td", { "data-label": "Stock", class: "edit" }, inlineEditor(p, "stock", String(p.stock), "numeric", `Stock of ${p.name}`, (updated) => paint(updated.stock))),
+      h(
+        "td",
+        { "data-label": "Price", class: "edit" },
+        inlineEditor(p, "price", p.price, "decimal", `Price of ${p.name}`),
+      ),
+      h(
+        "td",
+        { "data-label": "Stock", class: "edit" },
+        inlineEditor(p, "stock", String(p.stock), "numeric", `Stock of ${p.name}`, (updated) => paint(updated.stock)),
+      ),
       h("td", {}, badge),
-      h("td", { class: "actions edit" }, h("button", { type: "button", onclick: () => edit(p), text: "Edit" }), h("button", { type: "button", class: "danger", onclick: () => archive(p), text: "Archive" })),
+      h(
+        "td",
+        { class: "actions edit" },
+        h("button", { type: "button", onclick: () => edit(p), text: "Edit" }),
+        h("button", { type: "button", class: "danger", onclick: () => archive(p), text: "Archive" }),
+      ),
     );
   }
 
@@ -154,7 +250,16 @@ export default function products(root) {
     let pending = null;
     let refused = null;
     const msg = h("span", { class: "cell-msg", id: `${id}-msg`, "aria-live": "polite" });
-    const input = h("input", { id, class: `inline ${field}`, name: field, inputmode, autocomplete: "off", value, "aria-label": label, "aria-describedby": `${id}-msg` });
+    const input = h("input", {
+      id,
+      class: `inline ${field}`,
+      name: field,
+      inputmode,
+      autocomplete: "off",
+      value,
+      "aria-label": label,
+      "aria-describedby": `${id}-msg`,
+    });
     async function commit() {
       const next = input.value.trim();
       if (next === saved || next === pending || next === refused) return;
@@ -171,7 +276,9 @@ export default function products(root) {
         msg.textContent = "Saved";
         refused = null;
         after?.(updated);
-        setTimeout(() => { if (msg.textContent === "Saved") msg.textContent = ""; }, 2500);
+        setTimeout(() => {
+          if (msg.textContent === "Saved") msg.textContent = "";
+        }, 2500);
       } catch (error) {
         refused = next;
         input.setAttribute("aria-invalid", "true");
@@ -206,11 +313,20 @@ export default function products(root) {
         { name: "description", label: "Description", type: "textarea", value: p?.description },
         { name: "price", label: "Price", inputmode: "decimal", value: p?.price, required: true },
         { name: "stock", label: "Stock", inputmode: "numeric", value: p ? String(p.stock) : "0" },
-        { name: "category", label: "Category", type: "select", value: p?.category ?? "", options: [["", "Choose a category"], ...categories.map((c) => [c.id, c.name])], required: true },
+        {
+          name: "category",
+          label: "Category",
+          type: "select",
+          value: p?.category ?? "",
+          options: [["", "Choose a category"], ...categories.map((c) => [c.id, c.name])],
+          required: true,
+        },
       ],
       submit: (values) => {
         const body = { ...values, category: values.category === "" ? null : Number(values.category) };
-        return p ? api(`/api/products/${p.id}/`, { method: "PATCH", body }) : api("/api/products/", { method: "POST", body });
+        return p
+          ? api(`/api/products/${p.id}/`, { method: "PATCH", body })
+          : api("/api/products/", { method: "POST", body });
       },
     });
     if (saved) {
@@ -220,7 +336,14 @@ export default function products(root) {
   }
 
   async function archive(p) {
-    if (!(await confirmDialog(`Archive “${p.name}”? It leaves the catalog; orders that include it keep it.`, "Archive", true))) return;
+    if (
+      !(await confirmDialog(
+        `Archive “${p.name}”? It leaves the catalog; orders that include it keep it.`,
+        "Archive",
+        true,
+      ))
+    )
+      return;
     try {
       await api(`/api/products/${p.id}/`, { method: "DELETE" });
       toast(`Archived “${p.name}”`, "ok");

@@ -10,7 +10,8 @@ export type Db = NeonDatabase<typeof schema>;
  * Locally the Neon driver reaches Postgres through a plain-ws proxy instead of Neon's.
  */
 export function createDb(
-  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY" | "PG_WS_PROXY_KEY"> & Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
+  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY" | "PG_WS_PROXY_KEY"> &
+    Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
 ): { db: Db; pool: Pool } {
   const proxy = config.PG_WS_PROXY;
   if (proxy) {
@@ -20,7 +21,10 @@ export function createDb(
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
   }
-  const pool = new Pool({ connectionString: config.DATABASE_URL, connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 5000 });
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 5000,
+  });
   // An idle client error must not become an unhandled rejection that kills the isolate.
   pool.on("error", () => {});
   return { db: drizzle({ client: pool, schema }), pool };

@@ -13,13 +13,23 @@ export class Cache {
   readonly prefix: string;
   readonly requestId: string;
 
-  constructor(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_NAMESPACE">, requestId: string) {
+  constructor(
+    config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_NAMESPACE">,
+    requestId: string,
+  ) {
     const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
     // One attempt per call: @upstash/redis reads `retry: false` as one retry (two connections per
     // failed call); `retries: 0` is a single try. A failure is a miss, answered from Postgres.
-    this.redis = url && token
-      ? new Redis({ url, token, retry: { retries: 0 }, signal: () => AbortSignal.timeout(1000), enableTelemetry: false })
-      : null;
+    this.redis =
+      url && token
+        ? new Redis({
+            url,
+            token,
+            retry: { retries: 0 },
+            signal: () => AbortSignal.timeout(1000),
+            enableTelemetry: false,
+          })
+        : null;
     this.prefix = config.REDIS_NAMESPACE;
     this.requestId = requestId;
   }
@@ -37,7 +47,11 @@ export class Cache {
   }
 
   async mget<T>(keys: string[]): Promise<(T | null)[]> {
-    return this.attempt("mget", keys.map(() => null), (r) => r.mget<(T | null)[]>(...keys));
+    return this.attempt(
+      "mget",
+      keys.map(() => null),
+      (r) => r.mget<(T | null)[]>(...keys),
+    );
   }
 
   /** Like `mget`, but `null` when Redis is off or failing, so callers can tell "absent" from "unknown". */

@@ -14,7 +14,8 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 type InputSchema = Record<string, unknown>;
 type Parser<T> = ((value: unknown) => Parsed<T>) & { input?: InputSchema };
 
-const describeInput = <P extends (value: unknown) => unknown>(parse: P, input: InputSchema) => Object.assign(parse, { input });
+const describeInput = <P extends (value: unknown) => unknown>(parse: P, input: InputSchema) =>
+  Object.assign(parse, { input });
 
 /** DRF accepts a number or a string of digits wherever it wants an integer. */
 const integerInput = (minimum: number, maximum: number): InputSchema => ({
@@ -47,23 +48,38 @@ export function bodyField<T>(parse: Parser<T>) {
 
 /** DRF's IntegerField: a JSON integer or a string of digits, within [min, max]. */
 export const parseInteger = (min: number, max: number) =>
-  describeInput((value: unknown): Parsed<number> => {
-    const n = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n)) return { ok: false, error: "A valid integer is required." };
-    if (n < min) return { ok: false, error: `Ensure this value is greater than or equal to ${min}.` };
-    if (n > max) return { ok: false, error: `Ensure this value is less than or equal to ${max}.` };
-    return { ok: true, value: n };
-  }, integerInput(min, max));
+  describeInput(
+    (value: unknown): Parsed<number> => {
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value)
+            ? Number(value)
+            : NaN;
+      if (!Number.isInteger(n)) return { ok: false, error: "A valid integer is required." };
+      if (n < min) return { ok: false, error: `Ensure this value is greater than or equal to ${min}.` };
+      if (n > max) return { ok: false, error: `Ensure this value is less than or equal to ${max}.` };
+      return { ok: true, value: n };
+    },
+    integerInput(min, max),
+  );
 
 /** DRF's CharField: a string, trimmed, at most `max` characters, blank only when allowed. */
 export const parseText = (max: number, allowBlank = false) =>
-  describeInput((value: unknown): Parsed<string> => {
-    if (typeof value !== "string") return { ok: false, error: "Not a valid string." };
-    const text = value.trim();
-    if (!text && !allowBlank) return { ok: false, error: "This field may not be blank." };
-    if (text.length > max) return { ok: false, error: `Ensure this field has no more than ${max} characters.` };
-    return { ok: true, value: text };
-  }, { type: "string", ...(allowBlank ? {} : { minLength: 1 }), ...(max < Number.MAX_SAFE_INTEGER ? { maxLength: max } : {}) });
+  describeInput(
+    (value: unknown): Parsed<string> => {
+      if (typeof value !== "string") return { ok: false, error: "Not a valid string." };
+      const text = value.trim();
+      if (!text && !allowBlank) return { ok: false, error: "This field may not be blank." };
+      if (text.length > max) return { ok: false, error: `Ensure this field has no more than ${max} characters.` };
+      return { ok: true, value: text };
+    },
+    {
+      type: "string",
+      ...(allowBlank ? {} : { minLength: 1 }),
+      ...(max < Number.MAX_SAFE_INTEGER ? { maxLength: max } : {}),
+    },
+  );
 
 /** Python's name for a JSON value's type, as DRF's messages show it. */
 export const pythonType = (value: unknown): string =>
@@ -74,21 +90,31 @@ export const pythonType = (value: unknown): string =>
       : typeof value === "boolean"
         ? "bool"
         : typeof value === "number"
-          ? Number.isInteger(value) ? "int" : "float"
+          ? Number.isInteger(value)
+            ? "int"
+            : "float"
           : "dict";
 
 /**
  * DRF's PrimaryKeyRelatedField, shape only: whether the object exists is the caller's query.
  * An id beyond int4 can exist nowhere, so it is reported as missing without asking Postgres.
  */
-export const parsePk = describeInput(function parsePk(value: unknown): Parsed<number> {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : NaN;
-  if (typeof value === "boolean" || !Number.isInteger(n)) {
-    return { ok: false, error: `Incorrect type. Expected pk value, received ${pythonType(value)}.` };
-  }
-  if (n < 1 || n > INT4_MAX) return { ok: false, error: missingPk(n) };
-  return { ok: true, value: n };
-}, integerInput(1, INT4_MAX));
+export const parsePk = describeInput(
+  function parsePk(value: unknown): Parsed<number> {
+    const n =
+      typeof value === "number"
+        ? value
+        : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value)
+          ? Number(value)
+          : NaN;
+    if (typeof value === "boolean" || !Number.isInteger(n)) {
+      return { ok: false, error: `Incorrect type. Expected pk value, received ${pythonType(value)}.` };
+    }
+    if (n < 1 || n > INT4_MAX) return { ok: false, error: missingPk(n) };
+    return { ok: true, value: n };
+  },
+  integerInput(1, INT4_MAX),
+);
 
 export const missingPk = (pk: number) => `Invalid pk "${pk}" - object does not exist.`;
 

@@ -27,4 +27,5 @@ export function databaseTag(databaseUrl: string): string {
 }
 
 /** Every Redis key's prefix: the operator's `REDIS_PREFIX`, then the database's own namespace. */
-export const redisNamespace = (redisPrefix: string, databaseUrl: string) => `${redisPrefix}db:${databaseTag(databaseUrl)}:`;
+export const redisNamespace = (redisPrefix: string, databaseUrl: string) =>
+  `${redisPrefix}db:${databaseTag(databaseUrl)}:`;

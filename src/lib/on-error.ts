@@ -29,8 +29,16 @@ const redact = (text: string | undefined) => text?.replace(/\nparams: [^\n]*/g, 
 /** Each `cause` below the error, as text: the driver's error is usually one or two levels down. */
 const causes = (err: unknown): string[] => {
   const chain: string[] = [];
-  for (let e = err instanceof Error ? err.cause : undefined; e !== undefined && chain.length < 5; e = e instanceof Error ? e.cause : undefined) {
-    chain.push(isSocketEvent(e) ? `${e.constructor.name} (${e.type}): ${(e as Partial<ErrorEvent>).message ?? ""}` : redact(String(e))!);
+  for (
+    let e = err instanceof Error ? err.cause : undefined;
+    e !== undefined && chain.length < 5;
+    e = e instanceof Error ? e.cause : undefined
+  ) {
+    chain.push(
+      isSocketEvent(e)
+        ? `${e.constructor.name} (${e.type}): ${(e as Partial<ErrorEvent>).message ?? ""}`
+        : redact(String(e))!,
+    );
   }
   return chain;
 };

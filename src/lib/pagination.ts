@@ -23,7 +23,9 @@ export const pageParams = {
     .pipe(z.number().min(1))
     .default(1)
     .meta({ description: "1-based page number (default 1); a page past the end is 404 `Invalid page.`" }),
-  page_size: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).meta({ description: `Results per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` }),
+  page_size: queryInt(1, MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({ description: `Results per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` }),
 };
 
 export interface PageRequest {

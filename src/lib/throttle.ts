@@ -16,7 +16,11 @@ export interface Reservation {
   refund(): Promise<void>;
 }
 
-const nothingTaken = (allowed: boolean, retryAfter = 0): Reservation => ({ allowed, retryAfter, refund: async () => {} });
+const nothingTaken = (allowed: boolean, retryAfter = 0): Reservation => ({
+  allowed,
+  retryAfter,
+  refund: async () => {},
+});
 
 const isTimeout = (err: unknown) => err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
 
@@ -63,12 +67,18 @@ export class Throttle {
           if (refunded) return;
           refunded = true;
           // A negative rate gives back without a check (the library's refund).
-          await limiter.limit(identifier, { rate: -1 }).catch((err: unknown) => this.warn("rate limit refund failed", err));
+          await limiter
+            .limit(identifier, { rate: -1 })
+            .catch((err: unknown) => this.warn("rate limit refund failed", err));
         },
       };
     } catch (err) {
       if (isTimeout(err)) {
-        log("error", "rate limit timed out, refusing the request", { limit: this.name, requestId: this.cache.requestId, error: String(err) });
+        log("error", "rate limit timed out, refusing the request", {
+          limit: this.name,
+          requestId: this.cache.requestId,
+          error: String(err),
+        });
         throw serviceUnavailable();
       }
       this.warn("rate limit unavailable, allowing request", err);

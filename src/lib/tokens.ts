@@ -28,7 +28,9 @@ const subject = (sub: unknown): number | null =>
 
 /** Families are uuids compared in SQL; any other spelling is refused before it gets there. */
 const uuid = (value: unknown): string | null =>
-  typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : null;
+  typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)
+    ? value
+    : null;
 
 export async function signToken(config: TokenConfig, type: TokenType, claims: TokenClaims): Promise<string> {
   const ttl = type === "access" ? config.ACCESS_TOKEN_TTL : config.REFRESH_TOKEN_TTL;

@@ -55,7 +55,9 @@ export function toFieldErrors(error: { issues: readonly z.core.$ZodIssue[] }): F
 function nullCharacterErrors(data: unknown): FieldErrors | null {
   if (!data || typeof data !== "object") return null;
   const fields = Object.entries(data).filter(([, value]) => typeof value === "string" && value.includes("\u0000"));
-  return fields.length ? Object.fromEntries(fields.map(([field]) => [field, ["Null characters are not allowed."]])) : null;
+  return fields.length
+    ? Object.fromEntries(fields.map(([field]) => [field, ["Null characters are not allowed."]]))
+    : null;
 }
 
 /**

@@ -68,7 +68,11 @@ export interface RouteDoc {
 }
 
 const content = ({ schema, mediaType }: Answer) =>
-  schema ? { content: { "application/json": { schema: responseSchema(schema) } } } : mediaType ? { content: { [mediaType]: {} } } : {};
+  schema
+    ? { content: { "application/json": { schema: responseSchema(schema) } } }
+    : mediaType
+      ? { content: { [mediaType]: {} } }
+      : {};
 
 /** The route's own description: put it first among the route's handlers. */
 export function doc(route: RouteDoc): MiddlewareHandler {
@@ -76,13 +80,22 @@ export function doc(route: RouteDoc): MiddlewareHandler {
     [route.ok.status]: { description: route.ok.description, ...content(route.ok) },
   };
   for (const status of route.errors ?? []) responses[status] = errorRef(status);
-  for (const [status, answer] of Object.entries(route.responses ?? {})) responses[status] = { description: answer.description, ...content(answer) };
+  for (const [status, answer] of Object.entries(route.responses ?? {}))
+    responses[status] = { description: answer.description, ...content(answer) };
   return describeRoute({
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...(route.headers
-      ? { parameters: route.headers.map(({ name, description }) => ({ name, in: "header" as const, required: false, description, schema: { type: "string" as const } })) }
+      ? {
+          parameters: route.headers.map(({ name, description }) => ({
+            name,
+            in: "header" as const,
+            required: false,
+            description,
+            schema: { type: "string" as const },
+          })),
+        }
       : {}),
     ...(route.noDb ? { "x-no-db": true } : {}),
     responses,

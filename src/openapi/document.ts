@@ -40,8 +40,13 @@ const tags = [
 /** Schemas the shared error answers and the WebSocket descriptions refer to by name. */
 function sharedSchemas(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
-  for (const schema of [Detail, FieldErrors, TokenNotValid, ...socketMessages]) registry.add(schema, { id: schema.meta()!.id as string });
-  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, override: tidy });
+  for (const schema of [Detail, FieldErrors, TokenNotValid, ...socketMessages])
+    registry.add(schema, { id: schema.meta()!.id as string });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: tidy,
+  });
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema, $id, ...json }]) => [id, json as JsonSchema]));
 }
 
@@ -77,7 +82,12 @@ function finish(generated: Paths): Paths {
       summary: "Not allowed: orders cannot be edited or deleted",
       operationId: `${method}ApiOrdersById`,
       security: [],
-      responses: { 405: { description: 'Always `{"detail": "Method \\"X\\" not allowed."}`', content: { "application/json": { schema: { $ref: "#/components/schemas/Detail" } } } } },
+      responses: {
+        405: {
+          description: 'Always `{"detail": "Method \\"X\\" not allowed."}`',
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Detail" } } },
+        },
+      },
     } as Operation;
   }
   return paths;
@@ -89,7 +99,14 @@ async function build(app: Hono<any, any, any>) {
       info: { title: "edge-shop API", version: "1.0.0", description },
       tags,
       components: {
-        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token (15 minutes by default)." } },
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description: "An access token (15 minutes by default).",
+          },
+        },
       },
     },
     // Validated routes answer DRF's 400.

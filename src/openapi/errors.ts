@@ -41,7 +41,10 @@ export const errorResponses = {
     "Invalid input, in DRF's shape: field errors, or `detail` for malformed JSON and other bad requests.",
     { anyOf: [schema("FieldErrors"), schema("Detail")] },
     {
-      fields: { price: ["Ensure this value is greater than 0."], category: ['Invalid pk "99" - object does not exist.'] },
+      fields: {
+        price: ["Ensure this value is greater than 0."],
+        category: ['Invalid pk "99" - object does not exist.'],
+      },
       crossField: { non_field_errors: ["A record with these values already exists."] },
       malformedJson: detail("JSON parse error - Malformed JSON in request body"),
     },

@@ -9,12 +9,22 @@ export function docsRoutes(app: Hono<AppEnv, any, any>) {
   return new Hono<AppEnv>()
     .get(
       "/schema",
-      doc({ tag: "operations", summary: "This OpenAPI 3.1 document", noDb: true, ok: { status: 200, description: "The document", mediaType: "application/json" } }),
+      doc({
+        tag: "operations",
+        summary: "This OpenAPI 3.1 document",
+        noDb: true,
+        ok: { status: 200, description: "The document", mediaType: "application/json" },
+      }),
       async (c) => c.json(await openApiDocument(app)),
     )
     .get(
       "/docs",
-      doc({ tag: "operations", summary: "Interactive API docs (HTML)", noDb: true, ok: { status: 200, description: "The docs page", mediaType: "text/html" } }),
+      doc({
+        tag: "operations",
+        summary: "Interactive API docs (HTML)",
+        noDb: true,
+        ok: { status: 200, description: "The docs page", mediaType: "text/html" },
+      }),
       (c) => c.html(docsPage),
     );
 }

@@ -44,8 +44,16 @@ async function handToHubs(env: Bindings, config: Config, outbox: Outbox): Promis
 async function markDelivered(db: Db, events: readonly HubEvent[], delivered: number[]): Promise<void> {
   await db
     .update(orderEvents)
-    .set({ attempts: sql`${orderEvents.attempts} + 1`, deliveredAt: sql`CASE WHEN ${orderEvents.id} = ANY(${sql.param(delivered)}::bigint[]) THEN now() END` })
-    .where(inArray(orderEvents.id, events.map((e) => e.eventId)));
+    .set({
+      attempts: sql`${orderEvents.attempts} + 1`,
+      deliveredAt: sql`CASE WHEN ${orderEvents.id} = ANY(${sql.param(delivered)}::bigint[]) THEN now() END`,
+    })
+    .where(
+      inArray(
+        orderEvents.id,
+        events.map((e) => e.eventId),
+      ),
+    );
 }
 
 /**
@@ -109,7 +117,12 @@ export async function deliverCommittedEvents(env: Bindings, config: Config, outb
 }
 
 /** Closes the sockets of an ended session on the user's hub and, for staff, on the staff feed. */
-export async function closeSession(env: Bindings, config: Config, user: { hubKey: string; isStaff: boolean }, family: string): Promise<number> {
+export async function closeSession(
+  env: Bindings,
+  config: Config,
+  user: { hubKey: string; isStaff: boolean },
+  family: string,
+): Promise<number> {
   const names = [userHubName(user.hubKey), ...(user.isStaff ? [staffHubName(config.DATABASE_TAG)] : [])];
   const closed = await Promise.all(names.map((name) => hub(env, name).revoke([family])));
   return closed.reduce((a, b) => a + b, 0);

@@ -44,18 +44,32 @@ const event = { order_id: id, status, message: z.string(), seq: z.int().positive
 export const WsConnectionEstablished = z
   .object({ type: z.literal("connection_established"), message: z.string() })
   .meta({ id: "WsConnectionEstablished" });
-export const WsOrderUpdate = z.object({ type: z.literal("order_update"), ...event, user_id: id.optional() }).meta({ id: "WsOrderUpdate" });
-export const WsOrderCreated = z.object({ type: z.literal("order_created"), ...event, user_id: id }).meta({ id: "WsOrderCreated" });
+export const WsOrderUpdate = z
+  .object({ type: z.literal("order_update"), ...event, user_id: id.optional() })
+  .meta({ id: "WsOrderUpdate" });
+export const WsOrderCreated = z
+  .object({ type: z.literal("order_created"), ...event, user_id: id })
+  .meta({ id: "WsOrderCreated" });
 export const WsReplayTruncated = z
   .object({ type: z.literal("replay_truncated"), oldest_seq: z.int().nonnegative(), message: z.string() })
   .meta({ id: "WsReplayTruncated" });
-export const WsError = z.object({ type: z.literal("error"), message: z.string(), received: z.string() }).meta({ id: "WsError" });
+export const WsError = z
+  .object({ type: z.literal("error"), message: z.string(), received: z.string() })
+  .meta({ id: "WsError" });
 export const socketMessages = [WsConnectionEstablished, WsOrderUpdate, WsOrderCreated, WsReplayTruncated, WsError];
 
 /** The JSON a subscriber receives; users see every change as `order_update`, staff also see `order_created`. */
-export function eventMessage(event: HubEvent, seq: number, audience: "user" | "staff"): z.infer<typeof WsOrderUpdate> | z.infer<typeof WsOrderCreated> {
+export function eventMessage(
+  event: HubEvent,
+  seq: number,
+  audience: "user" | "staff",
+): z.infer<typeof WsOrderUpdate> | z.infer<typeof WsOrderCreated> {
   const common = { order_id: event.orderId, status: event.status, seq, at: event.at };
-  if (audience === "user") return { type: "order_update", ...common, message: `Your order #${event.orderId} is now ${event.status}` };
-  const message = event.type === "order_created" ? `Order #${event.orderId} was placed` : `Order #${event.orderId} is now ${event.status}`;
+  if (audience === "user")
+    return { type: "order_update", ...common, message: `Your order #${event.orderId} is now ${event.status}` };
+  const message =
+    event.type === "order_created"
+      ? `Order #${event.orderId} was placed`
+      : `Order #${event.orderId} is now ${event.status}`;
   return { type: event.type, ...common, message, user_id: event.userId };
 }

@@ -73,8 +73,17 @@ export class UserHub extends DurableObject<Bindings> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ audience: parsed.data.audience, userId: parsed.data.userId, family: parsed.data.family } satisfies Subscriber);
-    server.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" } satisfies WsMessage<typeof WsConnectionEstablished>));
+    server.serializeAttachment({
+      audience: parsed.data.audience,
+      userId: parsed.data.userId,
+      family: parsed.data.family,
+    } satisfies Subscriber);
+    server.send(
+      JSON.stringify({
+        type: "connection_established",
+        message: "Connected to order notifications",
+      } satisfies WsMessage<typeof WsConnectionEstablished>),
+    );
     if (parsed.data.since !== undefined) this.replay(server, parsed.data.since);
     const headers = parsed.data.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
     return new Response(null, { status: 101, webSocket: client, headers });
@@ -128,7 +137,8 @@ export class UserHub extends DurableObject<Bindings> {
     return this.ctx.getWebSockets().filter((ws) => {
       const who = ws.deserializeAttachment() as Subscriber | null;
       // A socket from before subscribers were recorded has no user to check: it must reconnect.
-      const ok = who?.userId !== undefined && users.has(who.userId) && (who.family === undefined || sessions.has(who.family));
+      const ok =
+        who?.userId !== undefined && users.has(who.userId) && (who.family === undefined || sessions.has(who.family));
       if (!ok) closeRevoked(ws);
       return ok;
     });
@@ -142,7 +152,11 @@ export class UserHub extends DurableObject<Bindings> {
       ws.close(1009, "Message too big");
       return;
     }
-    const reply = { type: "error" as const, message: `Unknown message; send "ping" or nothing.`, received: typeof message === "string" ? message.slice(0, 100) : "binary" };
+    const reply = {
+      type: "error" as const,
+      message: `Unknown message; send "ping" or nothing.`,
+      received: typeof message === "string" ? message.slice(0, 100) : "binary",
+    };
     ws.send(JSON.stringify(reply satisfies WsMessage<typeof WsError>));
   }
 
@@ -173,7 +187,10 @@ export class UserHub extends DurableObject<Bindings> {
         } satisfies WsMessage<typeof WsReplayTruncated>),
       );
     }
-    for (const row of this.sql.exec<{ body: string }>("SELECT body FROM hub_events WHERE seq > ? ORDER BY seq", since)) {
+    for (const row of this.sql.exec<{ body: string }>(
+      "SELECT body FROM hub_events WHERE seq > ? ORDER BY seq",
+      since,
+    )) {
       ws.send(row.body);
     }
   }

@@ -31,7 +31,15 @@ async function call(path: string, init: { method?: string; token?: string; body?
 
 /** The customer buys one of `productId`; returns the order id. */
 async function placeOrder(productId: number): Promise<number> {
-  expect((await call("/api/orders/cart/add_item/", { method: "POST", token: customerAccess, body: { product_id: productId, quantity: 1 } })).status).toBe(200);
+  expect(
+    (
+      await call("/api/orders/cart/add_item/", {
+        method: "POST",
+        token: customerAccess,
+        body: { product_id: productId, quantity: 1 },
+      })
+    ).status,
+  ).toBe(200);
   const placed = await call("/api/orders/", {
     method: "POST",
     token: customerAccess,
@@ -45,18 +53,19 @@ beforeAll(async () => {
   worker = await startTestWorker();
   db = new pg.Client({ connectionString: worker.databaseUrl });
   await db.connect();
-  await db.query("insert into users (username, username_key, email, password_hash, is_staff, first_name) values ($1, $2, 'staff@example.com', $3, true, 'Sam')", [
-    STAFF.username,
-    STAFF.username.toLowerCase(),
-    await hashPassword(STAFF.password),
-  ]);
+  await db.query(
+    "insert into users (username, username_key, email, password_hash, is_staff, first_name) values ($1, $2, 'staff@example.com', $3, true, 'Sam')",
+    [STAFF.username, STAFF.username.toLowerCase(), await hashPassword(STAFF.password)],
+  );
   const registered = await call("/api/auth/register/", {
     method: "POST",
     body: { ...CUSTOMER, password2: CUSTOMER.password, first_name: "Casey", last_name: "Buyer" },
   });
   expect(registered.status).toBe(201);
   customerAccess = registered.body.tokens.access;
-  const { rows } = await db.query<{ id: number }>("insert into categories (name, description) values ('Keyboards', 'Mechanical and split'), ('Mice', '') returning id");
+  const { rows } = await db.query<{ id: number }>(
+    "insert into categories (name, description) values ('Keyboards', 'Mechanical and split'), ('Mice', '') returning id",
+  );
   const [keyboards, mice] = rows.map((r) => r.id);
   const products = await db.query<{ id: number }>(
     `insert into products (name, description, price, stock, category_id, created_at) values
@@ -87,12 +96,19 @@ async function openConsole(viewport = { width: 1280, height: 900 }) {
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
     // Chromium logs every 4xx answer; the API's refusals are part of these tests.
-    if (msg.type() === "error" && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
+    if (
+      msg.type() === "error" &&
+      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+    ) {
       problems.push(`console: ${msg.text()}`);
     }
   });
   page.on("request", (req) => {
-    if (!req.url().startsWith(worker.url) && !req.url().startsWith("data:") && !req.url().startsWith(worker.url.replace(/^http/, "ws"))) {
+    if (
+      !req.url().startsWith(worker.url) &&
+      !req.url().startsWith("data:") &&
+      !req.url().startsWith(worker.url.replace(/^http/, "ws"))
+    ) {
       problems.push(`left the origin: ${req.url()}`);
     }
   });
@@ -160,12 +176,22 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
 
   it("keeps the session across a reload, rotates the refresh token when the access token is bad, and signing out revokes it", async () => {
     const { page, problems } = await signedIn();
-    const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem("edge-shop.console.session") ?? "{}") as { access: string; refresh: string });
+    const stored = () =>
+      page.evaluate(
+        () =>
+          JSON.parse(sessionStorage.getItem("edge-shop.console.session") ?? "{}") as {
+            access: string;
+            refresh: string;
+          },
+      );
     const first = await stored();
     // An access token the server refuses: the console must refresh (rotating) and carry on.
     await page.evaluate(() => {
       const key = "edge-shop.console.session";
-      sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), access: "not-a-token" }));
+      sessionStorage.setItem(
+        key,
+        JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), access: "not-a-token" }),
+      );
     });
     await page.reload();
     await page.getByRole("heading", { name: "Products", level: 1 }).waitFor();
@@ -265,7 +291,9 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
 
   it("changes an order's status with its buttons, and the customer's WebSocket receives it", async () => {
     const id = await placeOrder(keyboardId);
-    const customerSocket = new WebSocket(`${worker.url.replace(/^http/, "ws")}/ws/orders/notifications/?token=${customerAccess}`);
+    const customerSocket = new WebSocket(
+      `${worker.url.replace(/^http/, "ws")}/ws/orders/notifications/?token=${customerAccess}`,
+    );
     const received: { type: string; order_id?: number; status?: string }[] = [];
     customerSocket.on("message", (data) => received.push(JSON.parse(String(data))));
     await expect.poll(() => received[0]?.type).toBe("connection_established");
@@ -276,7 +304,9 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     const buttons = page.getByRole("group", { name: "Change status" }).getByRole("button");
     await expect.poll(() => buttons.allInnerTexts()).toEqual(["Mark processing", "Mark shipped", "Cancel order"]);
     await page.getByRole("button", { name: "Mark shipped" }).click();
-    await expect.poll(() => received.find((m) => m.type === "order_update" && m.order_id === id)?.status, { timeout: 10_000 }).toBe("shipped");
+    await expect
+      .poll(() => received.find((m) => m.type === "order_update" && m.order_id === id)?.status, { timeout: 10_000 })
+      .toBe("shipped");
     await expect.poll(() => buttons.allInnerTexts()).toEqual(["Mark delivered"]);
     expect(await page.locator(".history li").count()).toBe(2);
     expect(await page.locator(".history").innerText()).toContain(`by ${STAFF.username}`);
@@ -299,7 +329,11 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
         // While this reconnection waits, an order is placed and reaches the staff hub.
         missed = await placeOrder(keyboardId);
         await expect
-          .poll(async () => (await db.query("select delivered_at from order_events where order_id = $1", [missed])).rows[0]?.delivered_at)
+          .poll(
+            async () =>
+              (await db.query("select delivered_at from order_events where order_id = $1", [missed])).rows[0]
+                ?.delivered_at,
+          )
           .not.toBeNull();
       }
       ws.connectToServer();

@@ -16,7 +16,9 @@ beforeAll(async () => {
   const db = new pg.Client({ connectionString: worker.databaseUrl });
   await db.connect();
   const { rows } = await db.query<{ id: number }>("insert into categories (name) values ('Keyboards') returning id");
-  await db.query("insert into products (name, price, stock, category_id) values ('Split keyboard', '149.00', 7, $1)", [rows[0]!.id]);
+  await db.query("insert into products (name, price, stock, category_id) values ('Split keyboard', '149.00', 7, $1)", [
+    rows[0]!.id,
+  ]);
   await db.end();
 });
 afterAll(async () => {
@@ -35,7 +37,11 @@ describe("the OpenAPI document over HTTP", () => {
   });
 
   it("serves the docs assets from this origin as static files", async () => {
-    for (const [file, type] of [["swagger-ui-bundle.js", "javascript"], ["swagger-ui.css", "css"], ["docs.js", "javascript"]]) {
+    for (const [file, type] of [
+      ["swagger-ui-bundle.js", "javascript"],
+      ["swagger-ui.css", "css"],
+      ["docs.js", "javascript"],
+    ]) {
       const res = await fetch(`${worker.url}/docs-assets/${file}`);
       expect([file, res.status, res.headers.get("content-type")]).toEqual([file, 200, expect.stringContaining(type!)]);
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -54,14 +60,20 @@ describe.runIf(browserTest)("the docs page in headless Chromium", () => {
     });
     page.on("requestfailed", (req) => problems.push(`${req.url()}: ${req.failure()?.errorText}`));
     page.on("request", (req) => {
-      if (!req.url().startsWith(worker.url) && !req.url().startsWith("data:")) problems.push(`left the origin: ${req.url()}`);
+      if (!req.url().startsWith(worker.url) && !req.url().startsWith("data:"))
+        problems.push(`left the origin: ${req.url()}`);
     });
 
     await page.goto(`${worker.url}/api/docs/`);
     const paths = page.locator(".opblock-summary-path");
     await expect.poll(() => paths.count(), { timeout: 15_000 }).toBeGreaterThan(20);
     const listed = await paths.allInnerTexts();
-    for (const path of ["/api/products/", "/api/products/{id}/", "/api/products/low_stock/", "/api/products/categories/"]) {
+    for (const path of [
+      "/api/products/",
+      "/api/products/{id}/",
+      "/api/products/low_stock/",
+      "/api/products/categories/",
+    ]) {
       expect(listed.map((p) => p.replace(/\u200b/g, ""))).toContain(path);
     }
 
@@ -71,7 +83,9 @@ describe.runIf(browserTest)("the docs page in headless Chromium", () => {
     await list.getByRole("button", { name: "Execute" }).click();
     const status = list.locator(".live-responses-table .response .response-col_status");
     await expect.poll(() => status.first().innerText(), { timeout: 15_000 }).toBe("200");
-    await expect.poll(() => list.locator(".live-responses-table tbody .response-col_description").first().innerText()).toContain("Split keyboard");
+    await expect
+      .poll(() => list.locator(".live-responses-table tbody .response-col_description").first().innerText())
+      .toContain("Split keyboard");
 
     await list.locator(".live-responses-table").scrollIntoViewIfNeeded();
     mkdirSync("test-results", { recursive: true });

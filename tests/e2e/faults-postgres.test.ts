@@ -39,7 +39,12 @@ beforeAll(async () => {
       const url = new URL(v.DATABASE_URL!);
       forwarder = await startForwarder(Number(url.port || 5432));
       url.port = String(forwarder.port);
-      return { ...v, DATABASE_URL: url.toString(), PG_WS_PROXY: `127.0.0.1:${proxyPort}`, DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) };
+      return {
+        ...v,
+        DATABASE_URL: url.toString(),
+        PG_WS_PROXY: `127.0.0.1:${proxyPort}`,
+        DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      };
     },
     // Every request while Postgres is away logs an error: expected here.
     logLevel: "none",
@@ -48,7 +53,12 @@ beforeAll(async () => {
   const res = await fetch(`${worker.url}/api/auth/register/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "pg_fault_buyer", email: "buyer@example.com", password: "buyer-pass-1", password2: "buyer-pass-1" }),
+    body: JSON.stringify({
+      username: "pg_fault_buyer",
+      email: "buyer@example.com",
+      password: "buyer-pass-1",
+      password2: "buyer-pass-1",
+    }),
   });
   const { tokens } = (await res.json()) as any;
   customer = { id: 1, customer: tokens.access, refresh: tokens.refresh };
@@ -71,7 +81,8 @@ function expectUnavailable(steps: Step[], boundMs: number) {
   const wrong = steps
     .filter((s) => {
       if (NO_DB.test(s.op)) return s.status !== expectedStatus(s.op);
-      if (s.op === "GET /api/health/") return s.status !== 503 || s.body?.db !== "down" || s.body?.status !== "degraded";
+      if (s.op === "GET /api/health/")
+        return s.status !== 503 || s.body?.db !== "down" || s.body?.status !== "degraded";
       return s.status !== 503 || JSON.stringify(s.body) !== JSON.stringify(UNAVAILABLE);
     })
     .map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`);
@@ -81,7 +92,11 @@ function expectUnavailable(steps: Step[], boundMs: number) {
 }
 
 const expectAllAnswered = (steps: Step[]) =>
-  expect(steps.filter((s) => s.status !== expectedStatus(s.op)).map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`)).toEqual([]);
+  expect(
+    steps
+      .filter((s) => s.status !== expectedStatus(s.op))
+      .map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`),
+  ).toEqual([]);
 
 describe("Postgres unreachable, then back", () => {
   let before: Awaited<ReturnType<typeof walk>>;
@@ -132,24 +147,31 @@ describe("Postgres unreachable, then back", () => {
     expect(after.stock).toEqual([9, 7, 9]);
     const order = before.steps.find((s) => s.op === "POST /api/orders/")!.body.order;
     const seen = await get(`/api/orders/${order.id}/`, staff);
-    expect(seen).toMatchObject({ status: 200, body: { id: order.id, status: "cancelled", total_price: order.total_price } });
+    expect(seen).toMatchObject({
+      status: 200,
+      body: { id: order.id, status: "cancelled", total_price: order.total_price },
+    });
   });
 
-  it.runIf(inject("stress"))("recovers from five more outages of each kind (stress)", async () => {
-    for (let cycle = 0; cycle < 5; cycle++) {
-      for (const mode of ["down", "blackhole"] as const) {
-        await forwarder.set(mode);
+  it.runIf(inject("stress"))(
+    "recovers from five more outages of each kind (stress)",
+    async () => {
+      for (let cycle = 0; cycle < 5; cycle++) {
+        for (const mode of ["down", "blackhole"] as const) {
+          await forwarder.set(mode);
+          faults++;
+          const r = await get("/api/products/");
+          expect([r.status, r.body]).toEqual([503, UNAVAILABLE]);
+          await forwarder.set("up");
+          expectAllAnswered((await walk(worker.url, staff, `${mode}${cycle}`)).steps);
+        }
+        await proxy.close();
         faults++;
-        const r = await get("/api/products/");
-        expect([r.status, r.body]).toEqual([503, UNAVAILABLE]);
-        await forwarder.set("up");
-        expectAllAnswered((await walk(worker.url, staff, `${mode}${cycle}`)).steps);
+        expect((await get("/api/orders/", staff)).status).toBe(503);
+        proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
+        expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
       }
-      await proxy.close();
-      faults++;
-      expect((await get("/api/orders/", staff)).status).toBe(503);
-      proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
-      expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

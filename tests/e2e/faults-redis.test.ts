@@ -24,7 +24,8 @@ beforeAll(async () => {
   redis = await startRedisChild();
   const token = randomBytes(16).toString("hex");
   upstash = await startUpstashRest({ redisUrl: redis.url, token });
-  worker = await startTestWorker({ vars: (v) => ({ ...v, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token }),
+  worker = await startTestWorker({
+    vars: (v) => ({ ...v, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token }),
     // Every call while Redis is down logs a warning (and each lost invalidation an error): expected here.
     logLevel: "none",
   });
@@ -44,7 +45,9 @@ const health = async () => {
 
 /** Every step answered as with Redis up, and none waited on Redis for long. */
 function expectAllAnswered(run: Walk) {
-  const wrong = run.steps.filter((s) => s.status !== expectedStatus(s.op)).map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`);
+  const wrong = run.steps
+    .filter((s) => s.status !== expectedStatus(s.op))
+    .map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`);
   expect(wrong).toEqual([]);
   expect(run.stock).toEqual([9, 7, 9]);
   const slow = run.steps.filter((s) => s.ms > 3000).map((s) => `${s.op} ${Math.round(s.ms)} ms`);
@@ -54,10 +57,14 @@ function expectAllAnswered(run: Walk) {
 /** Reads a list until the cache answers it (the entry is stored in waitUntil, after the first answer). */
 const cachedList = async () => {
   let last = "";
-  await eventually(async () => {
-    last = (await fetch(`${worker.url}/api/products/?page_size=3`)).headers.get("x-cache") ?? "";
-    return last === "HIT";
-  }, 5000, "a cache HIT");
+  await eventually(
+    async () => {
+      last = (await fetch(`${worker.url}/api/products/?page_size=3`)).headers.get("x-cache") ?? "";
+      return last === "HIT";
+    },
+    5000,
+    "a cache HIT",
+  );
   return last;
 };
 
@@ -74,7 +81,10 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
   it("with Redis stopped: the same answers from Postgres, health degraded, rate limits fail open", async () => {
     await redis.stop();
     faults++;
-    expect(await health()).toEqual({ status: 200, body: { status: "degraded", db: "ok", cache: "down", version: expect.any(String) } });
+    expect(await health()).toEqual({
+      status: 200,
+      body: { status: "degraded", db: "ok", cache: "down", version: expect.any(String) },
+    });
     const run = await walk(worker.url, staff, "down");
     expectAllAnswered(run);
     const catalog = run.steps.filter((s) => s.op.startsWith("GET /api/products/") && s.status === 200 && s.cache);
@@ -91,16 +101,20 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
     expect(await health()).toMatchObject({ status: 200, body: { status: "ok" } });
   });
 
-  it.runIf(inject("stress"))("keeps answering through five more stop/start cycles (stress)", async () => {
-    for (let cycle = 0; cycle < 5; cycle++) {
-      await redis.stop();
-      faults++;
-      expectAllAnswered(await walk(worker.url, staff, `down${cycle}`));
-      await redis.start();
-      faults++;
-      await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
-      expectAllAnswered(await walk(worker.url, staff, `back${cycle}`));
-      expect(await cachedList()).toBe("HIT");
-    }
-  }, 180_000);
+  it.runIf(inject("stress"))(
+    "keeps answering through five more stop/start cycles (stress)",
+    async () => {
+      for (let cycle = 0; cycle < 5; cycle++) {
+        await redis.stop();
+        faults++;
+        expectAllAnswered(await walk(worker.url, staff, `down${cycle}`));
+        await redis.start();
+        faults++;
+        await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
+        expectAllAnswered(await walk(worker.url, staff, `back${cycle}`));
+        expect(await cachedList()).toBe("HIT");
+      }
+    },
+    180_000,
+  );
 });

@@ -86,7 +86,8 @@ async function curl(args: string[]): Promise<{ status: number; text: string }> {
   }
   if (!url) throw new Error(`curl without a URL: ${args.join(" ")}`);
   // curl sends -d data as a form unless told otherwise; the tour always says JSON.
-  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded");
+  if (body !== undefined && !headers.has("content-type"))
+    headers.set("content-type", "application/x-www-form-urlencoded");
   const res = await fetch(url, { method: method ?? (body === undefined ? "GET" : "POST"), headers, body });
   return { status: res.status, text: await res.text() };
 }
@@ -94,7 +95,8 @@ async function curl(args: string[]): Promise<{ status: number; text: string }> {
 /** `jq [-r] FILTER` for the paths the tour uses: `.a.b`, `.results[0].id`. */
 function jq(args: string[], text: string): string {
   const filter = args.filter((a) => a !== "-r");
-  if (filter.length !== 1 || !/^(\.\w+|\[\d+\])+$/.test(filter[0]!)) throw new Error(`the tour test does not know jq ${args.join(" ")}`);
+  if (filter.length !== 1 || !/^(\.\w+|\[\d+\])+$/.test(filter[0]!))
+    throw new Error(`the tour test does not know jq ${args.join(" ")}`);
   let value: unknown = JSON.parse(text);
   for (const [, key, index] of filter[0]!.matchAll(/\.(\w+)|\[(\d+)\]/g)) {
     value = (value as Record<string, unknown> | undefined)?.[key ?? Number(index)];
@@ -157,9 +159,7 @@ it("README's quick tour runs as written against the Worker", { timeout: 90_000 }
 
   expect(ran.filter((r) => r.startsWith("curl")).length).toBeGreaterThanOrEqual(10);
   expect(ran).toEqual(expect.arrayContaining(["npm run", "npx wscat"]));
-  await expect.poll(() => messages.map((m) => `${m.type}:${m.status ?? ""}`), { timeout: 10_000 }).toEqual([
-    "connection_established:",
-    "order_update:pending",
-    "order_update:shipped",
-  ]);
+  await expect
+    .poll(() => messages.map((m) => `${m.type}:${m.status ?? ""}`), { timeout: 10_000 })
+    .toEqual(["connection_established:", "order_update:pending", "order_update:shipped"]);
 });

@@ -48,7 +48,11 @@ describe("the Worker over real HTTP", () => {
   });
 
   it("answers malformed JSON, unknown routes and wrong methods with the contract's JSON", async () => {
-    const bad = await fetch(`${worker.url}/api/auth/login/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    const bad = await fetch(`${worker.url}/api/auth/login/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{oops",
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ detail: expect.stringMatching(/^JSON parse error/) });
     const missing = await fetch(`${worker.url}/api/nope/`);

@@ -22,13 +22,20 @@ afterAll(() => {
 });
 
 const throttleAt = (url: string) =>
-  new Throttle(new Cache({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: "t", REDIS_NAMESPACE: "throttle-test:" }, "req"), "login:user", 10, loginWindow);
+  new Throttle(
+    new Cache({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: "t", REDIS_NAMESPACE: "throttle-test:" }, "req"),
+    "login:user",
+    10,
+    loginWindow,
+  );
 
 describe("a rate limit that cannot get an answer", () => {
   it("refuses with the contract's 503 when Redis does not answer in time, and says so in the log", async () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const started = Date.now();
-    const error = await throttleAt(hungUrl).reserve("someone").catch((e: unknown) => e);
+    const error = await throttleAt(hungUrl)
+      .reserve("someone")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);

@@ -148,7 +148,12 @@ describe("upstash-rest", () => {
 
   it("lets @upstash/ratelimit limit the 4th call in a sliding window", async () => {
     const redis = new Redis({ url: rest.url, token: TOKEN });
-    const limiter = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(3, "10 s"), prefix: key("rl"), ephemeralCache: false });
+    const limiter = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(3, "10 s"),
+      prefix: key("rl"),
+      ephemeralCache: false,
+    });
     const results: boolean[] = [];
     for (let i = 0; i < 4; i++) results.push((await limiter.limit("user-1")).success);
     expect(results).toEqual([true, true, true, false]);
@@ -238,14 +243,24 @@ describe("embedded-pg", () => {
         const client = await (i % 2 ? poolA : poolB).connect();
         try {
           await client.query("BEGIN");
-          await client.query("INSERT INTO items (id, worker, label) VALUES ($1, $2, $3)", [i, i % 2 ? "a" : "b", `item-${i}`]);
+          await client.query("INSERT INTO items (id, worker, label) VALUES ($1, $2, $3)", [
+            i,
+            i % 2 ? "a" : "b",
+            `item-${i}`,
+          ]);
           const { rows } = await client.query("SELECT id, worker, label FROM items WHERE id = $1", [i]);
           expect(rows).toEqual([{ id: i, worker: i % 2 ? "a" : "b", label: `item-${i}` }]);
           if (i % 5 === 0) {
             // An error inside a transaction leaves it aborted until ROLLBACK; others must still wait.
-            await expect(client.query("INSERT INTO items (id, worker, label) VALUES ($1, 'x', 'dup')", [i])).rejects.toThrow(/duplicate key/);
+            await expect(
+              client.query("INSERT INTO items (id, worker, label) VALUES ($1, 'x', 'dup')", [i]),
+            ).rejects.toThrow(/duplicate key/);
             await client.query("ROLLBACK");
-            await client.query("INSERT INTO items (id, worker, label) VALUES ($1, $2, $3)", [i, i % 2 ? "a" : "b", `item-${i}`]);
+            await client.query("INSERT INTO items (id, worker, label) VALUES ($1, $2, $3)", [
+              i,
+              i % 2 ? "a" : "b",
+              `item-${i}`,
+            ]);
           } else {
             await client.query("COMMIT");
           }

@@ -13,7 +13,8 @@ const int32 = (n: number) => {
   return b;
 };
 const untyped = (code: number, body = Buffer.alloc(0)) => Buffer.concat([int32(8 + body.length), int32(code), body]);
-const typed = (type: string, body = Buffer.alloc(0)) => Buffer.concat([Buffer.from(type), int32(4 + body.length), body]);
+const typed = (type: string, body = Buffer.alloc(0)) =>
+  Buffer.concat([Buffer.from(type), int32(4 + body.length), body]);
 
 // SSLRequest probe, startup, a simple query, then an extended-protocol batch ending in Sync.
 const stream = Buffer.concat([
@@ -46,7 +47,8 @@ describe("pg-ws-proxy countMessages", () => {
 
     const proxy = await startPgWsProxy({ secret: "pg-messages-test-secret", countMessages: true });
     neonConfig.webSocketConstructor = WebSocket;
-    neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}&key=pg-messages-test-secret`;
+    neonConfig.wsProxy = (host, port) =>
+      `127.0.0.1:${proxy.port}/v1?address=${host}:${port}&key=pg-messages-test-secret`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;

@@ -30,7 +30,8 @@ export async function postgresProvider(adminUrl: string): Promise<Provider> {
   const template = uniqueName("shop_tpl");
   await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${template}"`));
   await applyMigrations(withDatabase(adminUrl, template));
-  const drop = (name: string) => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
+  const drop = (name: string) =>
+    admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
   return {
     async create() {
       const name = uniqueName("t");
@@ -77,7 +78,10 @@ export async function pgliteProvider(): Promise<Provider> {
  * databases the same way: `POST /` answers `{"url"}`, `DELETE /?url=` drops it. Like every
  * local stand-in it wants the run's secret (`Authorization: Bearer`) and refuses web pages.
  */
-export async function serveProvider(provider: Provider, secret: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveProvider(
+  provider: Provider,
+  secret: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const why = refusal(req, secret, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
     if (why) {
@@ -85,7 +89,8 @@ export async function serveProvider(provider: Provider, secret: string): Promise
       return;
     }
     const target = new URL(req.url ?? "/", "http://x").searchParams.get("url");
-    const work = req.method === "POST" ? provider.create().then((url) => ({ url })) : provider.drop(target ?? "").then(() => ({}));
+    const work =
+      req.method === "POST" ? provider.create().then((url) => ({ url })) : provider.drop(target ?? "").then(() => ({}));
     work.then(
       (body) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
       (err: unknown) => res.writeHead(500).end(String(err)),

@@ -54,9 +54,13 @@ export async function startRedisChild(): Promise<RedisChild> {
     port,
     url,
     async start() {
-      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
-        stdio: "ignore",
-      });
+      child = spawn(
+        "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+        {
+          stdio: "ignore",
+        },
+      );
       for (let i = 0; i < 100; i++) {
         if (await ping().catch(() => false)) return;
         await new Promise((r) => setTimeout(r, 50));

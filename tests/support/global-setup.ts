@@ -28,8 +28,12 @@ async function reachable(url: string): Promise<boolean> {
 export default async function setup(project: TestProject) {
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const postgresUp = await reachable(adminUrl);
-  if (!postgresUp && ci) throw new Error(`Postgres is not reachable at ${adminUrl} and CI=true: failing instead of falling back.`);
-  if (!postgresUp) console.warn(`\n!!! Postgres is not reachable at ${adminUrl}: running on embedded PGlite (slower, one server per test file).\n`);
+  if (!postgresUp && ci)
+    throw new Error(`Postgres is not reachable at ${adminUrl} and CI=true: failing instead of falling back.`);
+  if (!postgresUp)
+    console.warn(
+      `\n!!! Postgres is not reachable at ${adminUrl}: running on embedded PGlite (slower, one server per test file).\n`,
+    );
   const secret = newSecret();
   const databases = await serveProvider(postgresUp ? await postgresProvider(adminUrl) : await pgliteProvider(), secret);
 
@@ -37,12 +41,20 @@ export default async function setup(project: TestProject) {
   const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
   const token = newSecret();
   const upstash = await startUpstashRest({ redisUrl, token });
-  const pong = await fetch(upstash.url, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: '["PING"]' })
+  const pong = await fetch(upstash.url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: '["PING"]',
+  })
     .then((r) => r.json() as Promise<{ result?: string }>)
     .catch(() => ({ result: undefined }));
   const redisUp = pong.result === "PONG";
-  if (!redisUp && ci) throw new Error(`Redis is not reachable at ${redisUrl} and CI=true: failing instead of skipping.`);
-  if (!redisUp) console.warn(`\n!!! Redis is not reachable at ${redisUrl}: every Redis-backed test below is SKIPPED (listed as skipped).\n`);
+  if (!redisUp && ci)
+    throw new Error(`Redis is not reachable at ${redisUrl} and CI=true: failing instead of skipping.`);
+  if (!redisUp)
+    console.warn(
+      `\n!!! Redis is not reachable at ${redisUrl}: every Redis-backed test below is SKIPPED (listed as skipped).\n`,
+    );
 
   const stack: TestStack = {
     databases: databases.url,

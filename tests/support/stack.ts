@@ -49,7 +49,9 @@ export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: s
     JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
     REDIS_PREFIX: redisPrefix,
     LOG_REQUESTS: "false",
-    ...(stack.redis ? { UPSTASH_REDIS_REST_URL: stack.redis.restUrl, UPSTASH_REDIS_REST_TOKEN: stack.redis.token } : {}),
+    ...(stack.redis
+      ? { UPSTASH_REDIS_REST_URL: stack.redis.restUrl, UPSTASH_REDIS_REST_TOKEN: stack.redis.token }
+      : {}),
   };
 }
 

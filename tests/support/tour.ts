@@ -23,7 +23,12 @@ export async function makeStaff(base: string, databaseUrl: string, name: string)
   const res = await fetch(`${base}/api/auth/register/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: name, email: `${name}@example.com`, password: "staff-pass-123", password2: "staff-pass-123" }),
+    body: JSON.stringify({
+      username: name,
+      email: `${name}@example.com`,
+      password: "staff-pass-123",
+      password2: "staff-pass-123",
+    }),
   });
   const body = (await res.json()) as any;
   if (res.status !== 201) throw new Error(`staff registration failed: ${res.status} ${JSON.stringify(body)}`);
@@ -59,15 +64,30 @@ export function openSocket(url: string): Promise<{ status: number; first: unknow
  * the database down every step still runs (ids and the customer's tokens then fall back to `known`),
  * so each shows its answer.
  */
-export async function walk(base: string, staff: string, tag: string, known: { id: number; customer?: string; refresh?: string } = { id: 1 }): Promise<Walk> {
+export async function walk(
+  base: string,
+  staff: string,
+  tag: string,
+  known: { id: number; customer?: string; refresh?: string } = { id: 1 },
+): Promise<Walk> {
   const steps: Step[] = [];
   const stock: (number | null)[] = [];
-  const call = async (op: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    op: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const [method] = op.split(" ");
     const started = performance.now();
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -77,7 +97,13 @@ export async function walk(base: string, staff: string, tag: string, known: { id
     } catch {
       // HTML (the docs page)
     }
-    const step = { op, status: res.status, ms: performance.now() - started, body: parsed, cache: res.headers.get("x-cache") };
+    const step = {
+      op,
+      status: res.status,
+      ms: performance.now() - started,
+      body: parsed,
+      cache: res.headers.get("x-cache"),
+    };
     steps.push(step);
     return step;
   };
@@ -97,22 +123,41 @@ export async function walk(base: string, staff: string, tag: string, known: { id
 
   const user = `tour_${tag}_${Math.random().toString(36).slice(2, 8)}`;
   const creds = { username: user, password: "tour-pass-123" };
-  const reg = await call("POST /api/auth/register/", "/api/auth/register/", undefined, { ...creds, email: `${user}@example.com`, password2: creds.password });
+  const reg = await call("POST /api/auth/register/", "/api/auth/register/", undefined, {
+    ...creds,
+    email: `${user}@example.com`,
+    password2: creds.password,
+  });
   const login = await call("POST /api/auth/login/", "/api/auth/login/", undefined, creds);
   const me: string = login.body?.tokens?.access ?? reg.body?.tokens?.access ?? known.customer ?? "no-token";
-  const refreshed = await call("POST /api/auth/token/refresh/", "/api/auth/token/refresh/", undefined, { refresh: login.body?.tokens?.refresh ?? known.refresh ?? "none" });
+  const refreshed = await call("POST /api/auth/token/refresh/", "/api/auth/token/refresh/", undefined, {
+    refresh: login.body?.tokens?.refresh ?? known.refresh ?? "none",
+  });
   await call("GET /api/auth/profile/", "/api/auth/profile/", me);
   await call("PUT /api/auth/profile/", "/api/auth/profile/", me, { city: "Lyon" });
   await call("PATCH /api/auth/profile/", "/api/auth/profile/", me, { country: "France" });
 
   await call("GET /api/products/categories/", "/api/products/categories/");
-  const cat = id(await call("POST /api/products/categories/", "/api/products/categories/", staff, { name: `Tour ${user}` }), (b) => b.id);
-  const spare = id(await call("POST /api/products/categories/", "/api/products/categories/", staff, { name: `Spare ${user}` }), (b) => b.id);
+  const cat = id(
+    await call("POST /api/products/categories/", "/api/products/categories/", staff, { name: `Tour ${user}` }),
+    (b) => b.id,
+  );
+  const spare = id(
+    await call("POST /api/products/categories/", "/api/products/categories/", staff, { name: `Spare ${user}` }),
+    (b) => b.id,
+  );
   await call("GET /api/products/categories/{id}/", `/api/products/categories/${cat}/`);
   await call("PUT /api/products/categories/{id}/", `/api/products/categories/${cat}/`, staff, { description: "put" });
-  await call("PATCH /api/products/categories/{id}/", `/api/products/categories/${cat}/`, staff, { description: "patch" });
+  await call("PATCH /api/products/categories/{id}/", `/api/products/categories/${cat}/`, staff, {
+    description: "patch",
+  });
 
-  const made = await call("POST /api/products/", "/api/products/", staff, { name: `Lamp ${user}`, price: "12.50", stock: 10, category: cat });
+  const made = await call("POST /api/products/", "/api/products/", staff, {
+    name: `Lamp ${user}`,
+    price: "12.50",
+    stock: 10,
+    category: cat,
+  });
   const product = id(made, (b) => b.id);
   await call("GET /api/products/", "/api/products/?page_size=5");
   await call("GET /api/products/", "/api/products/?page_size=5");
@@ -122,20 +167,37 @@ export async function walk(base: string, staff: string, tag: string, known: { id
   await call("GET /api/products/low_stock/", "/api/products/low_stock/?threshold=100", staff);
 
   await call("GET /api/orders/cart/", "/api/orders/cart/", me);
-  const added = await call("POST /api/orders/cart/add_item/", "/api/orders/cart/add_item/", me, { product_id: product, quantity: 2 });
+  const added = await call("POST /api/orders/cart/add_item/", "/api/orders/cart/add_item/", me, {
+    product_id: product,
+    quantity: 2,
+  });
   const item = id(added, (b) => b.cart?.cart_items?.[0]?.id);
   await call("PUT /api/orders/cart/update_item/", "/api/orders/cart/update_item/", me, { item_id: item, quantity: 3 });
   await call("DELETE /api/orders/cart/remove_item/", `/api/orders/cart/remove_item/?item_id=${item}`, me);
   await call("POST /api/orders/cart/add_item/", "/api/orders/cart/add_item/", me, { product_id: product, quantity: 1 });
   await call("DELETE /api/orders/cart/clear/", "/api/orders/cart/clear/", me);
   await call("POST /api/orders/cart/add_item/", "/api/orders/cart/add_item/", me, { product_id: product, quantity: 2 });
-  const placed = await call("POST /api/orders/", "/api/orders/", me, { shipping_address: "1 Tour Street, Lyon", phone_number: "+33100000000" }, { "idempotency-key": `tour-${user}` });
+  const placed = await call(
+    "POST /api/orders/",
+    "/api/orders/",
+    me,
+    { shipping_address: "1 Tour Street, Lyon", phone_number: "+33100000000" },
+    { "idempotency-key": `tour-${user}` },
+  );
   const order = id(placed, (b) => b.order?.id);
   await seeStock(product);
   await call("GET /api/orders/", "/api/orders/", me);
   await call("GET /api/orders/{id}/", `/api/orders/${order}/`, me);
-  for (const method of ["PUT", "PATCH", "DELETE"]) await call(`${method} /api/orders/{id}/`, `/api/orders/${order}/`, me, method === "DELETE" ? undefined : { status: "delivered" });
-  await call("PATCH /api/orders/{id}/update_status/", `/api/orders/${order}/update_status/`, staff, { status: "processing" });
+  for (const method of ["PUT", "PATCH", "DELETE"])
+    await call(
+      `${method} /api/orders/{id}/`,
+      `/api/orders/${order}/`,
+      me,
+      method === "DELETE" ? undefined : { status: "delivered" },
+    );
+  await call("PATCH /api/orders/{id}/update_status/", `/api/orders/${order}/update_status/`, staff, {
+    status: "processing",
+  });
   await call("POST /api/orders/{id}/cancel/", `/api/orders/${order}/cancel/`, staff);
   await seeStock(product);
 
@@ -163,7 +225,13 @@ export async function walk(base: string, staff: string, tag: string, known: { id
 
 /** What each operation answers with every dependency up (the walk's inputs are all valid). */
 export function expectedStatus(op: string): number {
-  if (op.startsWith("POST /api/auth/register/") || op === "POST /api/products/" || op === "POST /api/products/categories/" || op === "POST /api/orders/") return 201;
+  if (
+    op.startsWith("POST /api/auth/register/") ||
+    op === "POST /api/products/" ||
+    op === "POST /api/products/categories/" ||
+    op === "POST /api/orders/"
+  )
+    return 201;
   if (op.startsWith("DELETE /api/products/")) return 204;
   if (/^(PUT|PATCH|DELETE) \/api\/orders\/\{id\}\/$/.test(op)) return 405;
   if (op.startsWith("GET /ws/")) return 101;

@@ -19,7 +19,11 @@ export interface WorkerOptions {
 
 /** The real Worker over real HTTP (wrangler's dev server), on this file's own database. */
 export async function startTestWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
-  Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
+  Object.assign(process.env, {
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  });
   const stack = inject("stack");
   const database = await createTestDatabase(stack);
   const redisPrefix = `${uniqueName("e")}:`;
@@ -30,7 +34,13 @@ export async function startTestWorker(options: WorkerOptions = {}): Promise<Runn
     bindings: Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "plain_text" as const, value }])),
     // No persisted Durable Object storage: a hub kept from an earlier run would hold event ids
     // this file's fresh database hands out again, and skip them as already delivered.
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: options.logLevel ?? "warn" },
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      watch: false,
+      persist: false,
+      logLevel: options.logLevel ?? "warn",
+    },
   });
   await worker.ready;
   const url = (await worker.url).toString().replace(/\/$/, "");

@@ -27,7 +27,9 @@ describe("parseMoney", () => {
   });
 
   it("refuses what numeric(10,2) cannot hold and what is not positive", () => {
-    expect(parseMoney("100000000")).toEqual(err("Ensure that there are no more than 8 digits before the decimal point."));
+    expect(parseMoney("100000000")).toEqual(
+      err("Ensure that there are no more than 8 digits before the decimal point."),
+    );
     expect(parseMoney("123456789.12")).toEqual(err("Ensure that there are no more than 10 digits in total."));
     expect(parseMoney(1e21)).toEqual(err("A valid number is required."));
     expect(parseMoney("0")).toEqual(err("Ensure this value is greater than 0."));
@@ -36,7 +38,23 @@ describe("parseMoney", () => {
   });
 
   it("refuses exponents, words and other types", () => {
-    for (const input of ["1e3", "1E3", "NaN", "Infinity", "", ".", "1,5", "0x10", "1 2", NaN, Infinity, true, [], {}, "9".repeat(41)]) {
+    for (const input of [
+      "1e3",
+      "1E3",
+      "NaN",
+      "Infinity",
+      "",
+      ".",
+      "1,5",
+      "0x10",
+      "1 2",
+      NaN,
+      Infinity,
+      true,
+      [],
+      {},
+      "9".repeat(41),
+    ]) {
       expect(parseMoney(input), String(input)).toEqual(err("A valid number is required."));
     }
   });

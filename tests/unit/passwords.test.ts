@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DUMMY_HASH, PBKDF2_ITERATIONS, constantTimeEqual, hashPassword, verifyPassword } from "../../src/lib/passwords.ts";
+import {
+  DUMMY_HASH,
+  PBKDF2_ITERATIONS,
+  constantTimeEqual,
+  hashPassword,
+  verifyPassword,
+} from "../../src/lib/passwords.ts";
 
 describe("passwords", () => {
   it("stores algorithm, iterations and salt with the hash", async () => {
@@ -15,7 +21,9 @@ describe("passwords", () => {
   });
 
   it("matches the RFC 7914 PBKDF2-HMAC-SHA256 test vector in Django's format", async () => {
-    expect(await verifyPassword("passwd", "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=")).toBe(true);
+    expect(await verifyPassword("passwd", "pbkdf2_sha256$1$salt$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=")).toBe(
+      true,
+    );
   });
 
   it("refuses malformed hashes and costs above the runtime's limit", async () => {

@@ -36,18 +36,30 @@ describe.runIf(hasRedis)("rate limits", () => {
     const limits = { LOGIN_LIMIT_PER_IP: "3" };
     const ip = `198.51.100.${1 + (Date.now() % 200)}`;
     for (let i = 0; i < 3; i++) {
-      expect((await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits)).status).toBe(401);
+      expect(
+        (await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits)).status,
+      ).toBe(401);
     }
-    await expectThrottled(await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits));
-    expect((await w.request("/api/auth/login/", fromIp("203.0.113.9", { username: name(), password: "wrong-pass" }), limits)).status).toBe(401);
+    await expectThrottled(
+      await w.request("/api/auth/login/", fromIp(ip, { username: name(), password: "wrong-pass" }), limits),
+    );
+    expect(
+      (await w.request("/api/auth/login/", fromIp("203.0.113.9", { username: name(), password: "wrong-pass" }), limits))
+        .status,
+    ).toBe(401);
   });
 
   it("counts a username's failures whatever its letter case, and then refuses even the right password", async () => {
     const u = name();
-    await w.request("/api/auth/register/", json({ username: u, email: `${u}@x.io`, password: "right-pass-1", password2: "right-pass-1" }));
+    await w.request(
+      "/api/auth/register/",
+      json({ username: u, email: `${u}@x.io`, password: "right-pass-1", password2: "right-pass-1" }),
+    );
     const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
     for (const spelled of [u.toUpperCase(), u]) {
-      expect((await w.request("/api/auth/login/", json({ username: spelled, password: "wrong-pass" }), limits)).status).toBe(401);
+      expect(
+        (await w.request("/api/auth/login/", json({ username: spelled, password: "wrong-pass" }), limits)).status,
+      ).toBe(401);
     }
     await expectThrottled(await w.request("/api/auth/login/", json({ username: u, password: "right-pass-1" }), limits));
   });
@@ -56,7 +68,11 @@ describe.runIf(hasRedis)("rate limits", () => {
     const limits = { REGISTER_LIMIT_PER_IP: "2" };
     const ip = `192.0.2.${1 + (Date.now() % 200)}`;
     const register = (who: string, from = ip) =>
-      w.request("/api/auth/register/", fromIp(from, { username: who, email: `${who}@x.io`, password: "reg-pass-12", password2: "reg-pass-12" }), limits);
+      w.request(
+        "/api/auth/register/",
+        fromIp(from, { username: who, email: `${who}@x.io`, password: "reg-pass-12", password2: "reg-pass-12" }),
+        limits,
+      );
     expect((await register(name())).status).toBe(201);
     expect((await register(name())).status).toBe(201);
     const before = await users();
@@ -81,8 +97,15 @@ describe("request bodies over the limit", () => {
       ["POST", "/api/orders/"],
     ]) {
       for (const auth of [{}, { authorization: `Bearer ${staff.token}` }] as Record<string, string>[]) {
-        const res = await w.request(path!, { method, headers: { "content-type": "application/json", ...auth }, body: big(70 * 1024) });
-        expect([res.status, await res.json()], `${method} ${path}`).toEqual([413, { detail: "Request body too large." }]);
+        const res = await w.request(path!, {
+          method,
+          headers: { "content-type": "application/json", ...auth },
+          body: big(70 * 1024),
+        });
+        expect([res.status, await res.json()], `${method} ${path}`).toEqual([
+          413,
+          { detail: "Request body too large." },
+        ]);
       }
     }
     expect(await users()).toBe(before);
@@ -97,12 +120,21 @@ describe("request bodies over the limit", () => {
         else controller.close();
       },
     });
-    const res = await w.request("/api/auth/login/", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    const res = await w.request("/api/auth/login/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     expect([res.status, await res.json()]).toEqual([413, { detail: "Request body too large." }]);
   });
 
   it("takes a body just under the limit as an ordinary request", async () => {
-    const res = await w.request("/api/auth/login/", { method: "POST", headers: { "content-type": "application/json" }, body: big(60 * 1024) });
+    const res = await w.request("/api/auth/login/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big(60 * 1024),
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -118,7 +150,10 @@ describe("WebSocket limits", () => {
       open.push(c);
     }
     const refused = await connect(w, `/ws/orders/notifications/?token=${u.token}`, {}, cap);
-    expect([refused.res.status, await refused.res.json()]).toEqual([429, { detail: "Too many connections for this user." }]);
+    expect([refused.res.status, await refused.res.json()]).toEqual([
+      429,
+      { detail: "Too many connections for this user." },
+    ]);
     const someoneElse = await connect(w, `/ws/orders/notifications/?token=${other.token}`, {}, cap);
     expect(someoneElse.res.status).toBe(101);
     open[0]!.ws!.close(1000);

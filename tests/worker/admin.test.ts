@@ -19,25 +19,48 @@ const get = (who: Shopper | null, path: string) => s.call(who, "GET", path);
 /** A customer with known names, so search results are predictable. */
 async function named(username: string, email: string, first = "", last = ""): Promise<Shopper> {
   const user = await s.user();
-  await w.query("update users set username = $2, email = $3, first_name = $4, last_name = $5 where id = $1", [user.id, username, email, first, last]);
+  await w.query("update users set username = $2, email = $3, first_name = $4, last_name = $5 where id = $1", [
+    user.id,
+    username,
+    email,
+    first,
+    last,
+  ]);
   return user;
 }
 
 describe("authorization", () => {
-  const paths = ["/api/admin/me/", "/api/admin/customers/", "/api/admin/customers/1/", "/api/admin/orders/", "/api/admin/orders/1/"];
+  const paths = [
+    "/api/admin/me/",
+    "/api/admin/customers/",
+    "/api/admin/customers/1/",
+    "/api/admin/orders/",
+    "/api/admin/orders/1/",
+  ];
 
   it("answers 401 without a token and 403 for a customer on every route, before reading anything", async () => {
     for (const path of paths) {
       const anonymous = await get(null, path);
-      expect([path, anonymous.status, anonymous.body]).toEqual([path, 401, { detail: "Authentication credentials were not provided." }]);
+      expect([path, anonymous.status, anonymous.body]).toEqual([
+        path,
+        401,
+        { detail: "Authentication credentials were not provided." },
+      ]);
       const denied = await get(customer, path);
-      expect([path, denied.status, denied.body]).toEqual([path, 403, { detail: "You do not have permission to perform this action." }]);
+      expect([path, denied.status, denied.body]).toEqual([
+        path,
+        403,
+        { detail: "You do not have permission to perform this action." },
+      ]);
     }
   });
 
   it("refuses a bad token with token_not_valid, and other methods with 405", async () => {
     const bad = await w.request("/api/admin/me/", { headers: { authorization: "Bearer nope" } });
-    expect([bad.status, await bad.json()]).toEqual([401, { detail: "Given token not valid for any token type", code: "token_not_valid" }]);
+    expect([bad.status, await bad.json()]).toEqual([
+      401,
+      { detail: "Given token not valid for any token type", code: "token_not_valid" },
+    ]);
     const post = await s.call(staff, "POST", "/api/admin/customers/", {});
     expect([post.status, post.body]).toEqual([405, { detail: 'Method "POST" not allowed.' }]);
   });
@@ -47,7 +70,14 @@ describe("GET /api/admin/me/", () => {
   it("is the staff user's JSON with is_staff", async () => {
     const r = await get(staff, "/api/admin/me");
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ id: staff.id, username: expect.any(String), email: expect.any(String), first_name: "", last_name: "", is_staff: true });
+    expect(r.body).toEqual({
+      id: staff.id,
+      username: expect.any(String),
+      email: expect.any(String),
+      first_name: "",
+      last_name: "",
+      is_staff: true,
+    });
   });
 });
 
@@ -89,7 +119,9 @@ describe("GET /api/admin/customers/", () => {
   });
 
   it("answers bad parameters and pages past the end in the contract's shapes", async () => {
-    expect((await get(staff, "/api/admin/customers/?page=0")).body).toEqual({ page: ["Ensure this value is greater than or equal to 1."] });
+    expect((await get(staff, "/api/admin/customers/?page=0")).body).toEqual({
+      page: ["Ensure this value is greater than or equal to 1."],
+    });
     expect((await get(staff, "/api/admin/customers/?page_size=101")).status).toBe(400);
     expect((await get(staff, `/api/admin/customers/?search=${"x".repeat(201)}`)).body).toEqual({
       search: ["Ensure this field has no more than 200 characters."],
@@ -186,7 +218,10 @@ describe("GET /api/admin/orders/", () => {
     expect([status.status, Object.keys(status.body)]).toEqual([400, ["status"]]);
     expect(status.body.status[0]).toMatch(/^"lost" is not a valid choice\. Valid choices: pending/);
     const user = await get(staff, "/api/admin/orders/?user=999999");
-    expect([user.status, user.body]).toEqual([400, { user: ["Select a valid choice. That choice is not one of the available choices."] }]);
+    expect([user.status, user.body]).toEqual([
+      400,
+      { user: ["Select a valid choice. That choice is not one of the available choices."] },
+    ]);
     expect((await get(staff, "/api/admin/orders/?user=abc")).body).toEqual({ user: ["A valid integer is required."] });
     expect((await get(staff, "/api/admin/orders/?page=500")).body).toEqual({ detail: "Invalid page." });
   });
@@ -197,9 +232,20 @@ describe("GET /api/admin/orders/{id}/", () => {
     const buyer = await named("barbara_admin_t", "liskov@mit.test");
     const order = await s.order(buyer, "3.30", 3);
     const placed = await get(staff, `/api/admin/orders/${order.id}/`);
-    expect(placed.body).toMatchObject({ id: order.id, status: "pending", email: "liskov@mit.test", next_statuses: ["processing", "shipped", "cancelled"] });
+    expect(placed.body).toMatchObject({
+      id: order.id,
+      status: "pending",
+      email: "liskov@mit.test",
+      next_statuses: ["processing", "shipped", "cancelled"],
+    });
     expect(placed.body.history).toEqual([
-      { from_status: null, to_status: "pending", changed_by: buyer.id, changed_by_name: "barbara_admin_t", changed_at: expect.any(String) },
+      {
+        from_status: null,
+        to_status: "pending",
+        changed_by: buyer.id,
+        changed_by_name: "barbara_admin_t",
+        changed_at: expect.any(String),
+      },
     ]);
 
     await s.call(staff, "PATCH", `/api/orders/${order.id}/update_status/`, { status: "shipped" });
@@ -209,7 +255,13 @@ describe("GET /api/admin/orders/{id}/", () => {
     expect(rest).toEqual(detail.body);
     expect(rest).toMatchObject({ total_price: "9.90", items: [{ quantity: 3, price: "3.30", subtotal: "9.90" }] });
     expect(next_statuses).toEqual(["delivered"]);
-    expect(history.map((h: { from_status: string; to_status: string; changed_by: number }) => [h.from_status, h.to_status, h.changed_by])).toEqual([
+    expect(
+      history.map((h: { from_status: string; to_status: string; changed_by: number }) => [
+        h.from_status,
+        h.to_status,
+        h.changed_by,
+      ]),
+    ).toEqual([
       [null, "pending", buyer.id],
       ["pending", "shipped", staff.id],
     ]);

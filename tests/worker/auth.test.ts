@@ -14,7 +14,13 @@ const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}`
 
 async function register(overrides: Record<string, unknown> = {}) {
   const username = fresh();
-  const body = { username, email: `${username}@example.com`, password: "s3cure-pass", password2: "s3cure-pass", ...overrides };
+  const body = {
+    username,
+    email: `${username}@example.com`,
+    password: "s3cure-pass",
+    password2: "s3cure-pass",
+    ...overrides,
+  };
   const res = await w.request("/api/auth/register/", json(body));
   return { res, body: (await res.json()) as any };
 }
@@ -28,23 +34,45 @@ describe("register", () => {
       user: { id: expect.any(Number), first_name: "Ada", last_name: "Lovelace" },
       tokens: { access: expect.any(String), refresh: expect.any(String) },
     });
-    const [row] = await w.query<{ is_staff: boolean; password_hash: string }>("select is_staff, password_hash from users where id = $1", [body.user.id]);
+    const [row] = await w.query<{ is_staff: boolean; password_hash: string }>(
+      "select is_staff, password_hash from users where id = $1",
+      [body.user.id],
+    );
     expect(row!.is_staff).toBe(false);
     expect(row!.password_hash).toMatch(/^pbkdf2_sha256\$100000\$/);
   });
 
   it("refuses duplicates case-insensitively, field by field", async () => {
     const { body } = await register();
-    const again = await w.request("/api/auth/register/", json({ username: body.user.username.toUpperCase(), email: "other@example.com", password: "s3cure-pass", password2: "s3cure-pass" }));
+    const again = await w.request(
+      "/api/auth/register/",
+      json({
+        username: body.user.username.toUpperCase(),
+        email: "other@example.com",
+        password: "s3cure-pass",
+        password2: "s3cure-pass",
+      }),
+    );
     expect(again.status).toBe(400);
     expect(await again.json()).toEqual({ username: ["A user with that username already exists."] });
-    const email = await w.request("/api/auth/register/", json({ username: fresh(), email: body.user.email.toUpperCase(), password: "s3cure-pass", password2: "s3cure-pass" }));
+    const email = await w.request(
+      "/api/auth/register/",
+      json({
+        username: fresh(),
+        email: body.user.email.toUpperCase(),
+        password: "s3cure-pass",
+        password2: "s3cure-pass",
+      }),
+    );
     expect(await email.json()).toEqual({ email: ["A user with that email already exists."] });
   });
 
   it.each([
     [{ password2: "different1" }, { password: ["Password fields didn't match."] }],
-    [{ password: "short", password2: "short" }, { password: ["This password is too short. It must contain at least 8 characters."] }],
+    [
+      { password: "short", password2: "short" },
+      { password: ["This password is too short. It must contain at least 8 characters."] },
+    ],
     [{ password: "1234567890", password2: "1234567890" }, { password: ["This password is entirely numeric."] }],
     [{ email: "not-an-email" }, { email: ["Enter a valid email address."] }],
     [{ email: undefined }, { email: ["This field is required."] }],
@@ -57,7 +85,10 @@ describe("register", () => {
 
   it("refuses a password equal to the username", async () => {
     const username = fresh();
-    const res = await w.request("/api/auth/register/", json({ username, email: `${username}@x.io`, password: username, password2: username }));
+    const res = await w.request(
+      "/api/auth/register/",
+      json({ username, email: `${username}@x.io`, password: username, password2: username }),
+    );
     expect(await res.json()).toEqual({ password: ["The password is too similar to the username."] });
   });
 
@@ -74,9 +105,16 @@ describe("register", () => {
 describe("login", () => {
   it("returns tokens for the right password, case-insensitive username", async () => {
     const { body } = await register();
-    const res = await w.request("/api/auth/login/", json({ username: body.user.username.toUpperCase(), password: "s3cure-pass" }));
+    const res = await w.request(
+      "/api/auth/login/",
+      json({ username: body.user.username.toUpperCase(), password: "s3cure-pass" }),
+    );
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ message: "Login successful!", user: { id: body.user.id }, tokens: { access: expect.any(String) } });
+    expect(await res.json()).toMatchObject({
+      message: "Login successful!",
+      user: { id: body.user.id },
+      tokens: { access: expect.any(String) },
+    });
   });
 
   it("answers the same 401 for a wrong password and an unknown user", async () => {
@@ -97,24 +135,36 @@ describe("login", () => {
     expect(res.status).toBe(401);
     const profile = await w.request("/api/auth/profile/", bearer(body.tokens.access));
     expect(profile.status).toBe(401);
-    expect(await profile.json()).toEqual({ detail: "Given token not valid for any token type", code: "token_not_valid" });
+    expect(await profile.json()).toEqual({
+      detail: "Given token not valid for any token type",
+      code: "token_not_valid",
+    });
   });
 
-  it.runIf(!!inject("stack").redis)("throttles failed logins per username with Retry-After; successes do not count", async () => {
-    const { body } = await register();
-    const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
-    // The owner logs in from home; the guesses come from elsewhere. (An address that logged in to
-    // the account before passes its per-username lock: hostile-review.test.ts.)
-    const attempt = (password: string, ip = "203.0.113.66") =>
-      w.request("/api/auth/login/", json({ username: body.user.username, password }, { headers: { "cf-connecting-ip": ip } }), limits);
-    expect((await attempt("s3cure-pass", "192.0.2.10")).status).toBe(200);
-    expect((await attempt("wrong-one")).status).toBe(401);
-    expect((await attempt("wrong-two")).status).toBe(401);
-    const blocked = await attempt("s3cure-pass");
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(((await blocked.json()) as any).detail).toMatch(/^Request was throttled\. Expected available in \d+ seconds\.$/);
-  });
+  it.runIf(!!inject("stack").redis)(
+    "throttles failed logins per username with Retry-After; successes do not count",
+    async () => {
+      const { body } = await register();
+      const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
+      // The owner logs in from home; the guesses come from elsewhere. (An address that logged in to
+      // the account before passes its per-username lock: hostile-review.test.ts.)
+      const attempt = (password: string, ip = "203.0.113.66") =>
+        w.request(
+          "/api/auth/login/",
+          json({ username: body.user.username, password }, { headers: { "cf-connecting-ip": ip } }),
+          limits,
+        );
+      expect((await attempt("s3cure-pass", "192.0.2.10")).status).toBe(200);
+      expect((await attempt("wrong-one")).status).toBe(401);
+      expect((await attempt("wrong-two")).status).toBe(401);
+      const blocked = await attempt("s3cure-pass");
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await blocked.json()) as any).detail).toMatch(
+        /^Request was throttled\. Expected available in \d+ seconds\.$/,
+      );
+    },
+  );
 
   it("still logs in with Redis down (rate limits fail open)", async () => {
     const { body } = await register();
@@ -135,7 +185,10 @@ describe("tokens", () => {
     expect(rotated.refresh).not.toBe(body.tokens.refresh);
     const replay = await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }));
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ detail: "Given token not valid for any token type", code: "token_not_valid" });
+    expect(await replay.json()).toEqual({
+      detail: "Given token not valid for any token type",
+      code: "token_not_valid",
+    });
     // The thief's replay killed the whole family, including the legitimate newest token.
     const next = await w.request("/api/auth/token/refresh/", json({ refresh: rotated.refresh }));
     expect(next.status).toBe(401);
@@ -143,7 +196,9 @@ describe("tokens", () => {
 
   it("lets exactly one of two simultaneous refreshes win", async () => {
     const { body } = await register();
-    const results = await Promise.all([1, 2].map(() => w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }))));
+    const results = await Promise.all(
+      [1, 2].map(() => w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }))),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 
@@ -158,16 +213,27 @@ describe("tokens", () => {
     const claims = { token_type: "access", user_id: body.user.id, jti: "x" };
     const none = new UnsecuredJWT(claims).setSubject(String(body.user.id)).setExpirationTime("5m").encode();
     const sign = (secret: string) =>
-      new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject(String(body.user.id)).setJti("j").setExpirationTime("5m").sign(new TextEncoder().encode(secret));
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(String(body.user.id))
+        .setJti("j")
+        .setExpirationTime("5m")
+        .sign(new TextEncoder().encode(secret));
     const foreign = await sign("another-secret-another-secret-another-secret");
     const [h, , s] = body.tokens.access.split(".");
     const tampered = `${h}.${btoa(JSON.stringify({ ...claims, sub: "1" })).replace(/=+$/, "")}.${s}`;
     for (const token of [none, foreign, tampered, "garbage"]) {
       expect((await w.request("/api/auth/profile/", bearer(token))).status).toBe(401);
     }
-    const rotatedSecret = { JWT_SECRET: "a-brand-new-secret-after-rotation-0123456789", JWT_SECRET_PREVIOUS: w.env.JWT_SECRET };
+    const rotatedSecret = {
+      JWT_SECRET: "a-brand-new-secret-after-rotation-0123456789",
+      JWT_SECRET_PREVIOUS: w.env.JWT_SECRET,
+    };
     expect((await w.request("/api/auth/profile/", bearer(body.tokens.access), rotatedSecret)).status).toBe(200);
-    expect((await w.request("/api/auth/profile/", bearer(body.tokens.access), { JWT_SECRET: rotatedSecret.JWT_SECRET })).status).toBe(401);
+    expect(
+      (await w.request("/api/auth/profile/", bearer(body.tokens.access), { JWT_SECRET: rotatedSecret.JWT_SECRET }))
+        .status,
+    ).toBe(401);
   });
 
   it("answers missing credentials with DRF's 401", async () => {
@@ -178,7 +244,10 @@ describe("tokens", () => {
 
   it("logout revokes the refresh token's family", async () => {
     const { body } = await register();
-    const res = await w.request("/api/auth/logout/", json({ refresh: body.tokens.refresh }, bearer(body.tokens.access)));
+    const res = await w.request(
+      "/api/auth/logout/",
+      json({ refresh: body.tokens.refresh }, bearer(body.tokens.access)),
+    );
     expect(res.status).toBe(200);
     expect((await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }))).status).toBe(401);
   });
@@ -188,11 +257,21 @@ describe("profile", () => {
   it("reads and partially updates the profile; username and email stay read-only", async () => {
     const { body } = await register();
     const get = await w.request("/api/auth/profile/", bearer(body.tokens.access));
-    expect(await get.json()).toEqual({ ...body.user, phone_number: "", address: "", city: "", postal_code: "", country: "" });
+    expect(await get.json()).toEqual({
+      ...body.user,
+      phone_number: "",
+      address: "",
+      city: "",
+      postal_code: "",
+      country: "",
+    });
     for (const method of ["PATCH", "PUT"]) {
       const res = await w.request(
         "/api/auth/profile/",
-        json({ city: `Paris-${method}`, username: "hacker", email: "h@x.io", unknown: 1 }, { method, ...bearer(body.tokens.access) }),
+        json(
+          { city: `Paris-${method}`, username: "hacker", email: "h@x.io", unknown: 1 },
+          { method, ...bearer(body.tokens.access) },
+        ),
       );
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
@@ -200,7 +279,10 @@ describe("profile", () => {
         profile: { ...body.user, phone_number: "", address: "", city: `Paris-${method}`, postal_code: "", country: "" },
       });
     }
-    const bad = await w.request("/api/auth/profile/", json({ phone_number: "9".repeat(30) }, { method: "PATCH", ...bearer(body.tokens.access) }));
+    const bad = await w.request(
+      "/api/auth/profile/",
+      json({ phone_number: "9".repeat(30) }, { method: "PATCH", ...bearer(body.tokens.access) }),
+    );
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ phone_number: ["Ensure this field has no more than 20 characters."] });
   });

@@ -50,7 +50,10 @@ async function call(who: Shopper | null, method: string, path: string) {
   const write = method !== "GET" && method !== "DELETE";
   const res = await w.request(path, {
     method,
-    headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...(write ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+      ...(write ? { "content-type": "application/json" } : {}),
+    },
     body: write ? "{}" : undefined,
   });
   const text = await res.text();
@@ -64,10 +67,14 @@ async function call(who: Shopper | null, method: string, path: string) {
 }
 
 const fill = (path: string, ids: Awaited<ReturnType<typeof scene>>) => {
-  const id = path.startsWith("/api/orders") || path.startsWith("/api/admin/orders") ? ids.order
-    : path.startsWith("/api/products/categories") ? ids.category
-    : path.startsWith("/api/admin/customers") ? ids.user
-    : ids.product;
+  const id =
+    path.startsWith("/api/orders") || path.startsWith("/api/admin/orders")
+      ? ids.order
+      : path.startsWith("/api/products/categories")
+        ? ids.category
+        : path.startsWith("/api/admin/customers")
+          ? ids.user
+          : ids.product;
   return `${path.replace(/:\w+(\{[^}]*\})?/g, String(id))}/`;
 };
 
@@ -86,16 +93,27 @@ describe("authorization matrix", () => {
       const ids = await scene();
       const path = fill(pattern, ids);
       const ownedOrder = /^\/api\/orders\/:id/.test(pattern);
-      for (const [role, who] of [["anonymous", null], ["other customer", bob], ["customer", alice], ["staff", staff]] as const) {
+      for (const [role, who] of [
+        ["anonymous", null],
+        ["other customer", bob],
+        ["customer", alice],
+        ["staff", staff],
+      ] as const) {
         const r = await call(who, method, path);
         rows.push(`${route} ${role} → ${r.status}`);
         const fail = (why: string) => wrong.push(`${route} as ${role}: ${r.status} ${r.text.slice(0, 120)} (${why})`);
         if (role === "anonymous") {
-          if (access === "anyone" ? [401, 403].includes(r.status) : r.status !== 401 || JSON.stringify(r.body) !== JSON.stringify(NOT_PROVIDED)) fail(`expected ${access === "anyone" ? "no auth error" : "401"}`);
+          if (
+            access === "anyone"
+              ? [401, 403].includes(r.status)
+              : r.status !== 401 || JSON.stringify(r.body) !== JSON.stringify(NOT_PROVIDED)
+          )
+            fail(`expected ${access === "anyone" ? "no auth error" : "401"}`);
         } else if (access === "staff" && role !== "staff") {
           if (r.status !== 403 || JSON.stringify(r.body) !== JSON.stringify(FORBIDDEN)) fail("expected 403");
-        } else if (ownedOrder && role === "other customer" && !(route.includes("update_status"))) {
-          if (r.status !== 404 || JSON.stringify(r.body) !== JSON.stringify(NOT_FOUND)) fail("someone else's order must not exist");
+        } else if (ownedOrder && role === "other customer" && !route.includes("update_status")) {
+          if (r.status !== 404 || JSON.stringify(r.body) !== JSON.stringify(NOT_FOUND))
+            fail("someone else's order must not exist");
         } else if ([401, 403].includes(r.status) || r.status >= 500) fail("expected to be let through");
       }
     }
@@ -130,11 +148,20 @@ describe("one customer against another's data", () => {
       if (r.status === 200) seen.push(r.body.id);
       else expect(r).toMatchObject({ status: 404, body: NOT_FOUND });
     }
-    const own = (await w.query<{ id: number }>("select id from orders where user_id = $1 order by id", [bob.id])).map((o) => o.id);
+    const own = (await w.query<{ id: number }>("select id from orders where user_id = $1 order by id", [bob.id])).map(
+      (o) => o.id,
+    );
     expect(seen).toEqual(own);
-    expect(await s.call(bob, "POST", `/api/orders/${theirs.id}/cancel/`)).toMatchObject({ status: 404, body: NOT_FOUND });
-    expect(await s.call(bob, "PATCH", `/api/orders/${theirs.id}/update_status/`, { status: "cancelled" })).toMatchObject({ status: 403 });
-    expect((await w.query<{ status: string }>("select status from orders where id = $1", [theirs.id]))[0]!.status).toBe("pending");
+    expect(await s.call(bob, "POST", `/api/orders/${theirs.id}/cancel/`)).toMatchObject({
+      status: 404,
+      body: NOT_FOUND,
+    });
+    expect(
+      await s.call(bob, "PATCH", `/api/orders/${theirs.id}/update_status/`, { status: "cancelled" }),
+    ).toMatchObject({ status: 403 });
+    expect((await w.query<{ status: string }>("select status from orders where id = $1", [theirs.id]))[0]!.status).toBe(
+      "pending",
+    );
     const list = await s.call(bob, "GET", `/api/orders/?page_size=100`);
     expect(list.body.results.map((o: any) => o.id).sort()).toEqual(own.sort());
     expect(list.body.results.map((o: any) => o.id)).toContain(mine.id);
@@ -156,7 +183,9 @@ describe("one customer against another's data", () => {
     const bobs = (await s.call(bob, "GET", "/api/orders/cart/")).body.cart_items.map((i: any) => i.id);
     for (let id = 1; id <= max + 2; id++) {
       if (bobs.includes(id)) continue;
-      expect((await s.call(bob, "PUT", "/api/orders/cart/update_item/", { item_id: id, quantity: 5 })).status).toBe(404);
+      expect((await s.call(bob, "PUT", "/api/orders/cart/update_item/", { item_id: id, quantity: 5 })).status).toBe(
+        404,
+      );
       expect((await s.call(bob, "DELETE", `/api/orders/cart/remove_item/?item_id=${id}`)).status).toBe(404);
     }
     expect((await s.call(alice, "GET", "/api/orders/cart/")).body).toEqual(before.body);
@@ -164,7 +193,13 @@ describe("one customer against another's data", () => {
 
   it("cannot reach another's profile: identity fields in a body are ignored, only the caller's row changes", async () => {
     const before = (await s.call(alice, "GET", "/api/auth/profile/")).body;
-    const r = await s.call(bob, "PATCH", "/api/auth/profile/", { id: alice.id, user: alice.id, username: before.username, email: before.email, city: "Bobville" });
+    const r = await s.call(bob, "PATCH", "/api/auth/profile/", {
+      id: alice.id,
+      user: alice.id,
+      username: before.username,
+      email: before.email,
+      city: "Bobville",
+    });
     expect(r.status).toBe(200);
     expect(r.body.profile).toMatchObject({ id: bob.id, city: "Bobville" });
     expect((await s.call(alice, "GET", "/api/auth/profile/")).body).toEqual(before);
@@ -172,7 +207,9 @@ describe("one customer against another's data", () => {
   });
 
   it("cannot pass the hub its own instructions: only what the Worker verified reaches it", async () => {
-    const forged = await connect(w, `/ws/orders/notifications/?token=${bob.token}`, { headers: { "x-hub-since": "abc", "x-hub-bearer": "1" } });
+    const forged = await connect(w, `/ws/orders/notifications/?token=${bob.token}`, {
+      headers: { "x-hub-since": "abc", "x-hub-bearer": "1" },
+    });
     expect(forged.res.status).toBe(101);
     // No subprotocol was asked for, so none may be answered (a browser would fail the handshake).
     expect(forged.res.headers.get("sec-websocket-protocol")).toBeNull();
@@ -181,7 +218,9 @@ describe("one customer against another's data", () => {
 
   it("never receives another's notifications, whatever headers or parameters the upgrade carries", async () => {
     const spoof = { "x-hub-audience": "staff", "x-user-id": String(alice.id), "x-hub-since": "0" };
-    const b = await connect(w, `/ws/orders/notifications/?token=${bob.token}&user=${alice.id}&since=0`, { headers: spoof });
+    const b = await connect(w, `/ws/orders/notifications/?token=${bob.token}&user=${alice.id}&since=0`, {
+      headers: spoof,
+    });
     expect(b.res.status).toBe(101);
     await b.next();
     const placed = await s.order(alice, "4.00", 1, 10);

@@ -67,7 +67,10 @@ describe.skipIf(!inject("stack").redis)("catalog cache with Redis", () => {
   it("shows a created product at once, and its category's new count", async () => {
     const before = await warm(LIST);
     const categories = await warm("/api/products/categories/");
-    const res = await w.request("/api/products/", send(staff, "POST", { name: "Desk", price: 120, stock: 1, category: cat }));
+    const res = await w.request(
+      "/api/products/",
+      send(staff, "POST", { name: "Desk", price: 120, stock: 1, category: cat }),
+    );
     const created = (await res.json()) as any;
     const after = await read(LIST);
     expect(after.body.count).toBe(before.count + 1);
@@ -134,7 +137,10 @@ describe("catalog without Redis", () => {
   const down = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "t" };
   const off = { UPSTASH_REDIS_REST_URL: undefined };
 
-  for (const [name, overrides] of [["off", off], ["unreachable", down]] as const) {
+  for (const [name, overrides] of [
+    ["off", off],
+    ["unreachable", down],
+  ] as const) {
     it(`answers reads and writes from Postgres when Redis is ${name}`, async () => {
       const id = await makeProduct(w, { name: `Without Redis ${name}`, price: "3.00", stock: 1, category: cat });
       for (const path of [LIST, `/api/products/${id}/`, "/api/products/categories/"]) {
@@ -142,7 +148,11 @@ describe("catalog without Redis", () => {
         expect(res.status, path).toBe(200);
         expect(res.headers.get("x-cache")).toBe("BYPASS");
       }
-      const created = await w.request("/api/products/", send(staff, "POST", { name: "Made offline", price: "1.00", category: cat }), overrides);
+      const created = await w.request(
+        "/api/products/",
+        send(staff, "POST", { name: "Made offline", price: "1.00", category: cat }),
+        overrides,
+      );
       expect(created.status).toBe(201);
       const patched = await w.request(`/api/products/${id}/`, send(staff, "PATCH", { stock: 7 }), overrides);
       expect(await patched.json()).toMatchObject({ stock: 7 });

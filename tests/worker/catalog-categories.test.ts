@@ -29,7 +29,10 @@ describe("categories", () => {
       { id: art, name: "Art", description: "", products_count: 0, created_at: expect.stringMatching(/Z$/) },
       { id: tools, name: "Tools", description: "Hammers", products_count: 2, created_at: expect.stringMatching(/Z$/) },
     ]);
-    expect((await getJson(w, `/api/products/categories/${tools}`)).body).toMatchObject({ id: tools, products_count: 2 });
+    expect((await getJson(w, `/api/products/categories/${tools}`)).body).toMatchObject({
+      id: tools,
+      products_count: 2,
+    });
   });
 
   it("creates for staff only, names unique case-insensitively", async () => {
@@ -37,7 +40,13 @@ describe("categories", () => {
     expect((await write("POST", "", { name: "Toys" }, customer)).status).toBe(403);
     const created = await write("POST", "", { name: " Toys ", description: "Fun" });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), name: "Toys", description: "Fun", products_count: 0, created_at: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.any(Number),
+      name: "Toys",
+      description: "Fun",
+      products_count: 0,
+      created_at: expect.any(String),
+    });
     const dup = await write("POST", "", { name: "TOYS" });
     expect(dup).toMatchObject({ status: 400, body: { name: ["category with this name already exists."] } });
     expect((await write("POST", "", {})).body).toEqual({ name: ["This field is required."] });

@@ -19,12 +19,54 @@ beforeAll(async () => {
   electronics = await makeCategory(w, "Electronics");
   kitchen = await makeCategory(w, "Kitchen");
   empty = await makeCategory(w, "Empty");
-  p[1] = await makeProduct(w, { name: "Gaming Laptop", price: "1299.99", stock: 50, category: electronics, age: 10, description: "High performance" });
-  p[2] = await makeProduct(w, { name: "Laptop Sleeve", price: "19.99", stock: 0, category: electronics, age: 20, description: "100% neoprene" });
-  p[3] = await makeProduct(w, { name: "USB_C Cable", price: "9.99", stock: 3, category: electronics, age: 30, description: "Braided" });
-  p[4] = await makeProduct(w, { name: "Chef Knife", price: "49.50", stock: 7, category: kitchen, age: 40, description: "Sharp steel" });
-  p[5] = await makeProduct(w, { name: "Cutting Board", price: "19.99", stock: 12, category: kitchen, age: 50, description: "Fits a LAPTOP-sized counter" });
-  await makeProduct(w, { name: "Archived Laptop", price: "5.00", stock: 5, category: electronics, age: 5, archived: true });
+  p[1] = await makeProduct(w, {
+    name: "Gaming Laptop",
+    price: "1299.99",
+    stock: 50,
+    category: electronics,
+    age: 10,
+    description: "High performance",
+  });
+  p[2] = await makeProduct(w, {
+    name: "Laptop Sleeve",
+    price: "19.99",
+    stock: 0,
+    category: electronics,
+    age: 20,
+    description: "100% neoprene",
+  });
+  p[3] = await makeProduct(w, {
+    name: "USB_C Cable",
+    price: "9.99",
+    stock: 3,
+    category: electronics,
+    age: 30,
+    description: "Braided",
+  });
+  p[4] = await makeProduct(w, {
+    name: "Chef Knife",
+    price: "49.50",
+    stock: 7,
+    category: kitchen,
+    age: 40,
+    description: "Sharp steel",
+  });
+  p[5] = await makeProduct(w, {
+    name: "Cutting Board",
+    price: "19.99",
+    stock: 12,
+    category: kitchen,
+    age: 50,
+    description: "Fits a LAPTOP-sized counter",
+  });
+  await makeProduct(w, {
+    name: "Archived Laptop",
+    price: "5.00",
+    stock: 5,
+    category: electronics,
+    age: 5,
+    archived: true,
+  });
 });
 afterAll(() => w.drop());
 
@@ -108,11 +150,19 @@ describe("pagination", () => {
       expect(res.status, query).toBe(404);
       expect(res.body).toEqual({ detail: "Invalid page." });
     }
-    expect((await getJson(w, `/api/products/?category=${empty}&page=1`)).body).toEqual({ count: 0, next: null, previous: null, results: [] });
+    expect((await getJson(w, `/api/products/?category=${empty}&page=1`)).body).toEqual({
+      count: 0,
+      next: null,
+      previous: null,
+      results: [],
+    });
   });
 
   it("defaults to 10 a page and allows up to 100", async () => {
-    const values = Array.from({ length: 11 }, (_, i) => `('Bulk ${i}', '1.00', 1, ${kitchen}, now() - interval '1 hour')`).join(",");
+    const values = Array.from(
+      { length: 11 },
+      (_, i) => `('Bulk ${i}', '1.00', 1, ${kitchen}, now() - interval '1 hour')`,
+    ).join(",");
     await w.query(`insert into products (name, price, stock, category_id, created_at) values ${values}`);
     // Rows written behind the API's back: tell the cache, as the order code does.
     const cache = new Cache(readConfig(w.env), "test");
@@ -135,7 +185,10 @@ describe("bad parameters", () => {
       ["min_price=1.001", { min_price: ["Ensure that there are no more than 2 decimal places."] }],
       ["category=x", { category: ["Select a valid choice. That choice is not one of the available choices."] }],
       ["category=424242", { category: ["Select a valid choice. That choice is not one of the available choices."] }],
-      ["category=99999999999", { category: ["Select a valid choice. That choice is not one of the available choices."] }],
+      [
+        "category=99999999999",
+        { category: ["Select a valid choice. That choice is not one of the available choices."] },
+      ],
       ["in_stock=maybe", { in_stock: ["Must be a valid boolean."] }],
       ["ordering=password", { ordering: ['"password" is not a valid choice.'] }],
       ["page=0", { page: ["Ensure this value is greater than or equal to 1."] }],
@@ -169,7 +222,9 @@ describe("low stock", () => {
   });
 
   it("refuses bad thresholds and categories", async () => {
-    expect((await low("threshold=0")).body).toEqual({ threshold: ["Ensure this value is greater than or equal to 1."] });
+    expect((await low("threshold=0")).body).toEqual({
+      threshold: ["Ensure this value is greater than or equal to 1."],
+    });
     expect((await low("threshold=abc")).body).toEqual({ threshold: ["A valid integer is required."] });
     expect((await low("threshold=99999999999")).status).toBe(400);
     expect((await low("category=424242")).body).toEqual({

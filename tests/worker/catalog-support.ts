@@ -24,10 +24,10 @@ export const send = (token: string, method: string, body: unknown): RequestInit 
   json(body, { method, headers: bearer(token) });
 
 export async function makeCategory(w: WorkerHarness, name: string, description = ""): Promise<number> {
-  const [row] = await w.query<{ id: number }>("insert into categories (name, description) values ($1, $2) returning id", [
-    name,
-    description,
-  ]);
+  const [row] = await w.query<{ id: number }>(
+    "insert into categories (name, description) values ($1, $2) returning id",
+    [name, description],
+  );
   return row!.id;
 }
 
@@ -57,10 +57,10 @@ export async function orderProduct(w: WorkerHarness, userId: number, productId: 
     "insert into orders (user_id, total_price, shipping_address, phone_number) values ($1, '5.00', '1 Long Street, Town', '555') returning id",
     [userId],
   );
-  await w.query("insert into order_items (order_id, product_id, product_name, quantity, price) values ($1, $2, 'x', 1, '5.00')", [
-    order!.id,
-    productId,
-  ]);
+  await w.query(
+    "insert into order_items (order_id, product_id, product_name, quantity, price) values ($1, $2, 'x', 1, '5.00')",
+    [order!.id, productId],
+  );
 }
 
 export async function getJson(w: WorkerHarness, path: string, init?: RequestInit) {

@@ -75,8 +75,11 @@ describe("product writes", () => {
       [true, "A valid number is required."],
       [null, "This field may not be null."],
     ];
-    for (const [value, message] of bad) expect(await price(value), String(value)).toEqual({ status: 400, body: { price: [message] } });
-    const [sum] = await w.query<{ total: string }>("select sum(price)::text as total from products where price in (0.10, 0.20)");
+    for (const [value, message] of bad)
+      expect(await price(value), String(value)).toEqual({ status: 400, body: { price: [message] } });
+    const [sum] = await w.query<{ total: string }>(
+      "select sum(price)::text as total from products where price in (0.10, 0.20)",
+    );
     expect(sum!.total).toBe("0.30");
   });
 
@@ -113,7 +116,14 @@ describe("product writes", () => {
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ id, name: "New", price: "1499.99", stock: 3, category: books });
     const patch = await w.request(`/api/products/${id}`, send(staff, "PATCH", { stock: 0, category: String(music) }));
-    expect(await patch.json()).toMatchObject({ id, name: "New", stock: 0, in_stock: false, category: music, category_name: "Music" });
+    expect(await patch.json()).toMatchObject({
+      id,
+      name: "New",
+      stock: 0,
+      in_stock: false,
+      category: music,
+      category_name: "Music",
+    });
     const bad = await w.request(`/api/products/${id}/`, send(staff, "PATCH", { category: 424242 }));
     expect(await bad.json()).toEqual({ category: ['Invalid pk "424242" - object does not exist.'] });
     expect((await w.request("/api/products/424242/", send(staff, "PATCH", { stock: 1 }))).status).toBe(404);
@@ -132,7 +142,9 @@ describe("product writes", () => {
     expect(await w.query("select id from products where id = $1", [plain])).toEqual([]);
     const [kept] = await w.query<{ is_archived: boolean }>("select is_archived from products where id = $1", [ordered]);
     expect(kept!.is_archived).toBe(true);
-    const [line] = await w.query<{ product_id: number }>("select product_id from order_items where product_id = $1", [ordered]);
+    const [line] = await w.query<{ product_id: number }>("select product_id from order_items where product_id = $1", [
+      ordered,
+    ]);
     expect(line!.product_id).toBe(ordered);
     const list = await getJson(w, "/api/products/?page_size=100");
     expect(list.body.results.map((p: any) => p.id)).not.toContain(ordered);
@@ -148,11 +160,22 @@ describe("product reads", () => {
     const { status, body } = await getJson(w, `/api/products/${id}/`);
     expect(status).toBe(200);
     expect(body).toMatchObject({ id, name: "Rake", price: "12.50", category_name: "Garden", in_stock: true });
-    expect(body.category).toEqual({ id: cat, name: "Garden", description: "Outdoors", products_count: 1, created_at: expect.any(String) });
+    expect(body.category).toEqual({
+      id: cat,
+      name: "Garden",
+      description: "Outdoors",
+      products_count: 1,
+      created_at: expect.any(String),
+    });
   });
 
   it("answers 404 for unknown, non-numeric and huge ids, never 500", async () => {
-    for (const path of ["/api/products/999999/", "/api/products/abc/", "/api/products/99999999999999999999/", "/api/products/0/"]) {
+    for (const path of [
+      "/api/products/999999/",
+      "/api/products/abc/",
+      "/api/products/99999999999999999999/",
+      "/api/products/0/",
+    ]) {
       const res = await w.request(path);
       expect(res.status, path).toBe(404);
       expect(await res.json()).toEqual({ detail: "Not found." });

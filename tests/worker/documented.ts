@@ -24,8 +24,7 @@ function compile(doc: OpenApiDocument): Template[] {
   }));
 }
 
-const load = () =>
-  (documentAndTemplates ??= loadDocument().then((doc) => ({ doc, templates: compile(doc) })));
+const load = () => (documentAndTemplates ??= loadDocument().then((doc) => ({ doc, templates: compile(doc) })));
 
 /** `#/components/responses/X` → the response object. */
 const resolve = (doc: OpenApiDocument, response: Json): Json => {
@@ -59,11 +58,13 @@ export async function expectDocumented(method: string, path: string, res: Respon
   } else {
     const op = template.ops[method.toLowerCase()] ?? (method === "HEAD" ? template.ops.get : undefined);
     if (!op) {
-      if (res.status !== 405) throw new Error(`${where}: the path has no ${method} operation, so only a 405 is documented`);
+      if (res.status !== 405)
+        throw new Error(`${where}: the path has no ${method} operation, so only a 405 is documented`);
       response = (doc.components.responses as Record<string, Json>).MethodNotAllowed;
     } else {
       const documented = (op.responses as Json)[String(res.status)];
-      if (!documented) throw new Error(`${where}: status not documented (documented: ${Object.keys(op.responses).join(", ")})`);
+      if (!documented)
+        throw new Error(`${where}: status not documented (documented: ${Object.keys(op.responses).join(", ")})`);
       response = resolve(doc, documented);
     }
   }
@@ -72,5 +73,8 @@ export async function expectDocumented(method: string, path: string, res: Respon
   if (!schema || !type.startsWith("application/json") || method === "HEAD") return;
   const text = await res.clone().text();
   const problems = check(doc, schema, JSON.parse(text));
-  if (problems.length) throw new Error(`${where}: body does not match the documented schema:\n  ${problems.join("\n  ")}\n  body: ${text.slice(0, 300)}`);
+  if (problems.length)
+    throw new Error(
+      `${where}: body does not match the documented schema:\n  ${problems.join("\n  ")}\n  body: ${text.slice(0, 300)}`,
+    );
 }

@@ -2,7 +2,12 @@
 // trigger that raises, as a full or failing disk would), so the hub's `deliver` throws for real.
 // The order change must still commit and answer; the event must arrive later, once, when the Cron
 // sweep (`scheduled` in src/index.ts) runs after the hub recovers.
-import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { userHubName } from "../../src/realtime/events";
@@ -23,7 +28,9 @@ beforeAll(async () => {
 afterAll(() => w.drop());
 
 const hubOf = async (userId: number) => {
-  const [{ hub_key }] = (await w.query<{ hub_key: string }>("select hub_key from users where id = $1", [userId])) as [{ hub_key: string }];
+  const [{ hub_key }] = (await w.query<{ hub_key: string }>("select hub_key from users where id = $1", [userId])) as [
+    { hub_key: string },
+  ];
   return w.env.USER_HUB.get(w.env.USER_HUB.idFromName(userHubName(hub_key))) as DurableObjectStub<UserHub>;
 };
 
@@ -34,7 +41,11 @@ const hubOf = async (userId: number) => {
 const breakHub = async (userId: number, acceptFirst = 0) =>
   runInDurableObject(await hubOf(userId), (_hub, state) => {
     const sql = state.storage.sql;
-    const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+    const tables = sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+      )
+      .toArray();
     expect(tables.length).toBeGreaterThan(0);
     for (const { name } of tables) {
       const rows = sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`).one().n;
@@ -44,7 +55,9 @@ const breakHub = async (userId: number, acceptFirst = 0) =>
   });
 const repair = async (userId: number) =>
   runInDurableObject(await hubOf(userId), (_hub, state) => {
-    const triggers = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_down_%'").toArray();
+    const triggers = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_down_%'")
+      .toArray();
     for (const { name } of triggers) state.storage.sql.exec(`DROP TRIGGER "${name}"`);
   });
 
@@ -76,7 +89,9 @@ describe("a hub that fails to accept events", () => {
     const placed = await s.place(buyer);
     expect(placed.status).toBe(201);
     const id = placed.body.order.id;
-    expect((await s.call(staff, "PATCH", `/api/orders/${id}/update_status/`, { status: "processing" })).status).toBe(200);
+    expect((await s.call(staff, "PATCH", `/api/orders/${id}/update_status/`, { status: "processing" })).status).toBe(
+      200,
+    );
     expect(await s.stock(product)).toBe(3);
     expect(await outbox(id)).toEqual([
       { status: "pending", delivered: false, attempts: 1 },
@@ -89,12 +104,18 @@ describe("a hub that fails to accept events", () => {
 
     // Still broken: the sweep tries again, delivers nothing, loses nothing.
     await cronSweep();
-    expect((await outbox(id)).map((e) => [e.delivered, e.attempts])).toEqual([[false, 2], [false, 2]]);
+    expect((await outbox(id)).map((e) => [e.delivered, e.attempts])).toEqual([
+      [false, 2],
+      [false, 2],
+    ]);
 
     await repair(buyer.id);
     await cronSweep();
     await settle();
-    expect(updates(mine.messages).map((m) => [m.order_id, m.status, m.seq])).toEqual([[id, "pending", 1], [id, "processing", 2]]);
+    expect(updates(mine.messages).map((m) => [m.order_id, m.status, m.seq])).toEqual([
+      [id, "pending", 1],
+      [id, "processing", 2],
+    ]);
     expect((await outbox(id)).map((e) => e.delivered)).toEqual([true, true]);
     // Once per hub: the staff hub ignored the events it already held.
     expect(updates(feed.messages).filter((m) => m.order_id === id)).toHaveLength(2);
@@ -131,7 +152,11 @@ describe("a hub that fails to accept events", () => {
     await repair(buyer.id);
     await cronSweep();
     await settle();
-    expect(updates(mine.messages).map((m) => [m.status, m.seq])).toEqual([["pending", 1], ["processing", 2], ["shipped", 3]]);
+    expect(updates(mine.messages).map((m) => [m.status, m.seq])).toEqual([
+      ["pending", 1],
+      ["processing", 2],
+      ["shipped", 3],
+    ]);
     mine.ws!.close();
   });
 });

@@ -24,30 +24,54 @@ export interface FuzzRequest {
 }
 
 /** Every served operation as `METHOD /hono/path`, ALL-method middleware left out. */
-export const servedRoutes = () => [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];
+export const servedRoutes = () => [
+  ...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`)),
+];
 
 /** Two customers with carts and orders, staff, a catalog, and tokens of every kind. */
 export async function buildWorld(w: WorkerHarness): Promise<FuzzWorld> {
   const config = readConfig(w.env);
-  const [a, b, staff, gone] = [await makeUser(w, false), await makeUser(w, false), await makeUser(w, true), await makeUser(w, false)];
+  const [a, b, staff, gone] = [
+    await makeUser(w, false),
+    await makeUser(w, false),
+    await makeUser(w, true),
+    await makeUser(w, false),
+  ];
   // Customers with no cart yet: a rejected cart request must not leave one behind.
   const fresh = [await makeUser(w, false), await makeUser(w, false), await makeUser(w, false)];
   await w.query("delete from users where id = $1", [gone.id]);
   const cats = [await makeCategory(w, "Fuzz one"), await makeCategory(w, "Fuzz two"), await makeCategory(w, "Empty")];
   const products: number[] = [];
-  for (let i = 0; i < 6; i++) products.push(await makeProduct(w, { name: `Fuzz item ${i}`, price: `${i + 1}.99`, stock: 5 + i * 10, category: cats[i % 2]! }));
-  for (const [who, product] of [[a, products[0]], [b, products[1]]] as const) {
+  for (let i = 0; i < 6; i++)
+    products.push(
+      await makeProduct(w, { name: `Fuzz item ${i}`, price: `${i + 1}.99`, stock: 5 + i * 10, category: cats[i % 2]! }),
+    );
+  for (const [who, product] of [
+    [a, products[0]],
+    [b, products[1]],
+  ] as const) {
     const [cart] = await w.query<{ id: number }>("insert into carts (user_id) values ($1) returning id", [who.id]);
     await w.query("insert into cart_items (cart_id, product_id, quantity) values ($1, $2, 1)", [cart!.id, product]);
     const [order] = await w.query<{ id: number }>(
       "insert into orders (user_id, total_price, shipping_address, phone_number) values ($1, '1.99', '1 Fuzz Street, Town', '555') returning id",
       [who.id],
     );
-    await w.query("insert into order_items (order_id, product_id, product_name, quantity, price) values ($1, $2, 'x', 1, '1.99')", [order!.id, product]);
+    await w.query(
+      "insert into order_items (order_id, product_id, product_name, quantity, price) values ($1, $2, 'x', 1, '1.99')",
+      [order!.id, product],
+    );
   }
   const sign = (claims: Record<string, unknown>, secret = config.JWT_SECRET, alg = "HS256") =>
-    new SignJWT(claims).setProtectedHeader({ alg }).setSubject(String(a.id)).setJti("j").sign(new TextEncoder().encode(secret));
-  const refresh = await signToken(config, "refresh", { userId: a.id, jti: crypto.randomUUID(), family: crypto.randomUUID() });
+    new SignJWT(claims)
+      .setProtectedHeader({ alg })
+      .setSubject(String(a.id))
+      .setJti("j")
+      .sign(new TextEncoder().encode(secret));
+  const refresh = await signToken(config, "refresh", {
+    userId: a.id,
+    jti: crypto.randomUUID(),
+    family: crypto.randomUUID(),
+  });
   const bad = [
     await sign({ token_type: "access", exp: Math.floor(Date.now() / 1000) - 60 }),
     await sign({ token_type: "access" }, "another-secret-another-secret-another-secret"),
@@ -57,7 +81,14 @@ export async function buildWorld(w: WorkerHarness): Promise<FuzzWorld> {
     "garbage",
   ];
   return {
-    auth: [undefined, ...[a, a, b, staff, staff, ...fresh].map((u) => `Bearer ${u.token}`), ...bad.map((t) => `Bearer ${t}`), "Basic YTpi", "Bearer", `bearer  ${a.token}`],
+    auth: [
+      undefined,
+      ...[a, a, b, staff, staff, ...fresh].map((u) => `Bearer ${u.token}`),
+      ...bad.map((t) => `Bearer ${t}`),
+      "Basic YTpi",
+      "Bearer",
+      `bearer  ${a.token}`,
+    ],
     ids: [a.id, b.id, staff.id, gone.id, ...cats, ...products, 1, 2, 3],
   };
 }
@@ -66,13 +97,63 @@ export async function buildWorld(w: WorkerHarness): Promise<FuzzWorld> {
 const numberish = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -0, -1, 1, 2, 0.5, -2.5, 1.005, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e21, 1e308, 5e-324),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1,
+    2,
+    0.5,
+    -2.5,
+    1.005,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 63),
+    1e21,
+    1e308,
+    5e-324,
+  ),
 );
 const textish = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 20 }),
-  fc.constantFrom("", " ", "1", "-1", "1.50", "19.999", "1e3", "0x1F", " 12 ", "١٢", "NaN", "Infinity", "null", "true", "pending", "shipped", "cancelled", "delivered", "processing"),
-  fc.constantFrom("' OR 1=1 --", "%", "_", "\\", "\u0000", "<script>", "🛒🛒", "e\u0301", "a".repeat(300), "9".repeat(30), "x@y.z", "user@example.com"),
+  fc.constantFrom(
+    "",
+    " ",
+    "1",
+    "-1",
+    "1.50",
+    "19.999",
+    "1e3",
+    "0x1F",
+    " 12 ",
+    "١٢",
+    "NaN",
+    "Infinity",
+    "null",
+    "true",
+    "pending",
+    "shipped",
+    "cancelled",
+    "delivered",
+    "processing",
+  ),
+  fc.constantFrom(
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "\u0000",
+    "<script>",
+    "🛒🛒",
+    "e\u0301",
+    "a".repeat(300),
+    "9".repeat(30),
+    "x@y.z",
+    "user@example.com",
+  ),
 );
 const value: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: numberish },
@@ -83,33 +164,112 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const FIELDS = [
-  "product_id", "quantity", "item_id", "status", "name", "description", "price", "stock", "category", "shipping_address",
-  "phone_number", "username", "email", "password", "password2", "first_name", "last_name", "city", "country", "refresh",
+  "product_id",
+  "quantity",
+  "item_id",
+  "status",
+  "name",
+  "description",
+  "price",
+  "stock",
+  "category",
+  "shipping_address",
+  "phone_number",
+  "username",
+  "email",
+  "password",
+  "password2",
+  "first_name",
+  "last_name",
+  "city",
+  "country",
+  "refresh",
 ];
-const QUERY_KEYS = ["page", "page_size", "category", "min_price", "max_price", "in_stock", "search", "ordering", "threshold", "status", "user", "item_id", "token", "since", "q"];
+const QUERY_KEYS = [
+  "page",
+  "page_size",
+  "category",
+  "min_price",
+  "max_price",
+  "in_stock",
+  "search",
+  "ordering",
+  "threshold",
+  "status",
+  "user",
+  "item_id",
+  "token",
+  "since",
+  "q",
+];
 
 const idSegment = (world: FuzzWorld) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...world.ids).map(String) },
-    { weight: 2, arbitrary: fc.constantFrom("0", "-1", "2147483647", "2147483648", "99999999999999999999", "1e3", "1.5", "abc", "%20", "%00", "..", "é", "🛒", "") },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        "0",
+        "-1",
+        "2147483647",
+        "2147483648",
+        "99999999999999999999",
+        "1e3",
+        "1.5",
+        "abc",
+        "%20",
+        "%00",
+        "..",
+        "é",
+        "🛒",
+        "",
+      ),
+    },
     { weight: 1, arbitrary: fc.nat().map(String) },
     { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map(encodeURIComponent) },
   );
 
 const body = (world: FuzzWorld) =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }).map((o) => JSON.stringify(o)) },
+    {
+      weight: 6,
+      arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }).map((o) => JSON.stringify(o)),
+    },
     {
       // Close to valid, so requests get past validation into the services.
       weight: 3,
       arbitrary: fc
         .record({ id: fc.constantFrom(...world.ids), n: numberish, s: textish })
-        .map(({ id, n, s }) => JSON.stringify({ product_id: id, item_id: id, quantity: n, status: s, name: s, price: n, stock: n, category: id, shipping_address: s, phone_number: s })),
+        .map(({ id, n, s }) =>
+          JSON.stringify({
+            product_id: id,
+            item_id: id,
+            quantity: n,
+            status: s,
+            name: s,
+            price: n,
+            stock: n,
+            category: id,
+            shipping_address: s,
+            phone_number: s,
+          }),
+        ),
     },
     {
       weight: 1,
       arbitrary: fc.oneof(
-        fc.constantFrom("", "{", "[]", "null", "1", '"x"', "{\"a\":", "[".repeat(5000) + "]".repeat(5000), "{\"quantity\": 1e999}", "\uFEFF{}"),
+        fc.constantFrom(
+          "",
+          "{",
+          "[]",
+          "null",
+          "1",
+          '"x"',
+          '{"a":',
+          "[".repeat(5000) + "]".repeat(5000),
+          '{"quantity": 1e999}',
+          "\uFEFF{}",
+        ),
         fc.json(),
         fc.nat({ max: 80_000 }).map((n) => JSON.stringify({ name: "x".repeat(n) })),
       ),
@@ -117,20 +277,49 @@ const body = (world: FuzzWorld) =>
   );
 
 /** Printable ASCII: workerd would re-encode anything else as UTF-8 (and warn each time). */
-const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 });
+const headerText = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
 
 export function requestArb(world: FuzzWorld, routes: string[]): fc.Arbitrary<FuzzRequest> {
-  const query = fc.array(fc.tuple(fc.constantFrom(...QUERY_KEYS), fc.oneof(textish, numberish.map(String))), { maxLength: 4 });
+  const query = fc.array(fc.tuple(fc.constantFrom(...QUERY_KEYS), fc.oneof(textish, numberish.map(String))), {
+    maxLength: 4,
+  });
   return fc
     .record({
-      route: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...routes) }, { weight: 1, arbitrary: fc.webPath().map((p) => `GET /api${p}`) }),
-      otherMethod: fc.option(fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PROPFIND"), { freq: 4 }),
+      route: fc.oneof(
+        { weight: 9, arbitrary: fc.constantFrom(...routes) },
+        { weight: 1, arbitrary: fc.webPath().map((p) => `GET /api${p}`) },
+      ),
+      otherMethod: fc.option(fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PROPFIND"), {
+        freq: 4,
+      }),
       id: idSegment(world),
       slash: fc.boolean(),
       query,
       auth: fc.constantFrom(...world.auth),
-      contentType: fc.constantFrom("application/json", "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", undefined),
-      extra: fc.dictionary(fc.constantFrom("idempotency-key", "x-request-id", "cf-connecting-ip", "accept", "origin", "upgrade", "sec-websocket-protocol"), headerText, { maxKeys: 3 }),
+      contentType: fc.constantFrom(
+        "application/json",
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        undefined,
+      ),
+      extra: fc.dictionary(
+        fc.constantFrom(
+          "idempotency-key",
+          "x-request-id",
+          "cf-connecting-ip",
+          "accept",
+          "origin",
+          "upgrade",
+          "sec-websocket-protocol",
+        ),
+        headerText,
+        { maxKeys: 3 },
+      ),
       body: body(world),
     })
     .map(({ route, otherMethod, id, slash, query, auth, contentType, extra, body }) => {
@@ -147,13 +336,23 @@ export function requestArb(world: FuzzWorld, routes: string[]): fc.Arbitrary<Fuz
 }
 
 const TABLES: [string, string][] = [
-  ["users", "id"], ["token_families", "id"], ["categories", "id"], ["products", "id"], ["carts", "id"], ["cart_items", "id"],
-  ["orders", "id"], ["order_items", "id"], ["order_status_history", "id"], ["order_events", "id"], ["idempotency_keys", "user_id, t.key"],
+  ["users", "id"],
+  ["token_families", "id"],
+  ["categories", "id"],
+  ["products", "id"],
+  ["carts", "id"],
+  ["cart_items", "id"],
+  ["orders", "id"],
+  ["order_items", "id"],
+  ["order_status_history", "id"],
+  ["order_events", "id"],
+  ["idempotency_keys", "user_id, t.key"],
 ];
 
 /** One md5 per table over every row in key order: any changed, added or removed row changes it. */
 export const CHECKSUM_SQL = `select ${TABLES.map(
-  ([table, key]) => `(select md5(coalesce(string_agg(t::text, ',' order by t.${key}), '')) from ${table} t) as ${table}`,
+  ([table, key]) =>
+    `(select md5(coalesce(string_agg(t::text, ',' order by t.${key}), '')) from ${table} t) as ${table}`,
 ).join(", ")}`;
 
 /**

@@ -10,7 +10,16 @@ import { createDb } from "../../src/db/client";
 import { readConfig } from "../../src/config";
 import { scaled } from "../support/stack";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
-import { CHANGE_LOG_SQL, CHECKSUM_SQL, type FuzzRequest, type FuzzWorld, buildWorld, requestArb, servedRoutes, tagged } from "./fuzz-support";
+import {
+  CHANGE_LOG_SQL,
+  CHECKSUM_SQL,
+  type FuzzRequest,
+  type FuzzWorld,
+  buildWorld,
+  requestArb,
+  servedRoutes,
+  tagged,
+} from "./fuzz-support";
 import { ownHubNames } from "./realtime-support";
 import { type WorkerHarness, setupWorker } from "./support";
 
@@ -38,78 +47,105 @@ const checksum = async () => (await pool.query(CHECKSUM_SQL)).rows[0] as Record<
 const show = (r: FuzzRequest) => `${r.method} ${r.path} ${JSON.stringify(r.headers)} ${r.body?.slice(0, 300) ?? ""}`;
 
 describe("fuzzing every route", () => {
-  it(`answers ${RUNS} random requests without a 5xx, and no rejected one changes a row`, async () => {
-    const routes = servedRoutes();
-    const stats = { requests: 0, byClass: {} as Record<string, number>, routes: new Set<string>(), rejectedChecked: 0, batchesCrossChecked: 0, attributedWrites: 0 };
-    /** The batch since the last check: each request's connection name, its answer, and what it was. */
-    let batch: { app: string; status: number; req: FuzzRequest }[] = [];
-    let before = await checksum();
+  it(
+    `answers ${RUNS} random requests without a 5xx, and no rejected one changes a row`,
+    async () => {
+      const routes = servedRoutes();
+      const stats = {
+        requests: 0,
+        byClass: {} as Record<string, number>,
+        routes: new Set<string>(),
+        rejectedChecked: 0,
+        batchesCrossChecked: 0,
+        attributedWrites: 0,
+      };
+      /** The batch since the last check: each request's connection name, its answer, and what it was. */
+      let batch: { app: string; status: number; req: FuzzRequest }[] = [];
+      let before = await checksum();
 
-    /**
-     * Which requests of the batch wrote rows (the trigger log, by connection name): none may be a
-     * 4xx. A batch of only 4xx must also leave every table's md5 as it was.
-     */
-    async function check() {
-      const { rows } = await pool.query<{ app: string; tbl: string; op: string }>("delete from fuzz_changes returning app, tbl, op");
-      // Every write is attributed to a request of this batch, or the tagging itself is broken.
-      const apps = new Set(batch.map((b) => b.app));
-      const stray = rows.filter((r) => !apps.has(r.app));
-      if (stray.length) throw new Error(`writes by unknown connections: ${JSON.stringify(stray.slice(0, 5))}`);
-      stats.attributedWrites += rows.length;
-      for (const { app, status, req } of batch) {
-        if (status < 400) continue;
-        const writes = rows.filter((r) => r.app === app);
-        if (writes.length) throw new Error(`${status} but ${writes.map((r) => `${r.op} ${r.tbl}`).join(", ")}, for ${show(req)}`);
-        stats.rejectedChecked++;
-      }
-      const after = await checksum();
-      if (batch.every((b) => b.status >= 400)) {
-        const changed = Object.keys(before).filter((t) => before[t] !== after[t]);
-        if (changed.length) throw new Error(`a batch of rejected requests changed ${changed.join(", ")}`);
-        stats.batchesCrossChecked++;
-      }
-      before = after;
-      batch = [];
-    }
-
-    await fc.assert(
-      fc.asyncProperty(requestArb(world, routes), async (req) => {
-        const app = `fuzz-${stats.requests}`;
-        const res = await w.request(req.path, { method: req.method, headers: req.headers, body: req.body }, { DATABASE_URL: tagged(w.env.DATABASE_URL, app) });
-        const text = await res.text();
-        if (res.webSocket) {
-          res.webSocket.accept();
-          res.webSocket.close();
+      /**
+       * Which requests of the batch wrote rows (the trigger log, by connection name): none may be a
+       * 4xx. A batch of only 4xx must also leave every table's md5 as it was.
+       */
+      async function check() {
+        const { rows } = await pool.query<{ app: string; tbl: string; op: string }>(
+          "delete from fuzz_changes returning app, tbl, op",
+        );
+        // Every write is attributed to a request of this batch, or the tagging itself is broken.
+        const apps = new Set(batch.map((b) => b.app));
+        const stray = rows.filter((r) => !apps.has(r.app));
+        if (stray.length) throw new Error(`writes by unknown connections: ${JSON.stringify(stray.slice(0, 5))}`);
+        stats.attributedWrites += rows.length;
+        for (const { app, status, req } of batch) {
+          if (status < 400) continue;
+          const writes = rows.filter((r) => r.app === app);
+          if (writes.length)
+            throw new Error(`${status} but ${writes.map((r) => `${r.op} ${r.tbl}`).join(", ")}, for ${show(req)}`);
+          stats.rejectedChecked++;
         }
-        stats.requests++;
-        if (routes.includes(req.route)) stats.routes.add(req.route);
-        const klass = `${String(res.status)[0]}xx`;
-        stats.byClass[klass] = (stats.byClass[klass] ?? 0) + 1;
-        batch.push({ app, status: res.status, req });
-        if (res.status >= 500) throw new Error(`${res.status} ${text.slice(0, 200)} for ${show(req)}`);
-        if (res.status >= 400 && res.status !== 405 && res.headers.get("content-type")?.startsWith("application/json") !== true) {
-          throw new Error(`${res.status} without JSON for ${show(req)}`);
+        const after = await checksum();
+        if (batch.every((b) => b.status >= 400)) {
+          const changed = Object.keys(before).filter((t) => before[t] !== after[t]);
+          if (changed.length) throw new Error(`a batch of rejected requests changed ${changed.join(", ")}`);
+          stats.batchesCrossChecked++;
         }
-        if (batch.length >= BATCH) await check();
-      }),
-      { numRuns: RUNS, endOnFailure: true },
-    );
-    await check();
+        before = after;
+        batch = [];
+      }
 
-    console.log(
-      `fuzz: ${stats.requests} requests over ${stats.routes.size} routes (${routes.length} served); ${JSON.stringify(stats.byClass)}; ` +
-        `${stats.rejectedChecked} rejected requests checked for row writes (trigger log, ${stats.attributedWrites} writes of accepted ones seen), ${stats.batchesCrossChecked} all-rejected batches cross-checked by md5`,
-    );
-    expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
-    // The accepted requests' writes were seen, so the log does watch the requests' connections.
-    expect(stats.attributedWrites).toBeGreaterThan(0);
-    expect(routes.filter((r) => !stats.routes.has(r))).toEqual([]);
-  }, scaled(inject("stress"), 120_000, 1_200_000));
+      await fc.assert(
+        fc.asyncProperty(requestArb(world, routes), async (req) => {
+          const app = `fuzz-${stats.requests}`;
+          const res = await w.request(
+            req.path,
+            { method: req.method, headers: req.headers, body: req.body },
+            { DATABASE_URL: tagged(w.env.DATABASE_URL, app) },
+          );
+          const text = await res.text();
+          if (res.webSocket) {
+            res.webSocket.accept();
+            res.webSocket.close();
+          }
+          stats.requests++;
+          if (routes.includes(req.route)) stats.routes.add(req.route);
+          const klass = `${String(res.status)[0]}xx`;
+          stats.byClass[klass] = (stats.byClass[klass] ?? 0) + 1;
+          batch.push({ app, status: res.status, req });
+          if (res.status >= 500) throw new Error(`${res.status} ${text.slice(0, 200)} for ${show(req)}`);
+          if (
+            res.status >= 400 &&
+            res.status !== 405 &&
+            res.headers.get("content-type")?.startsWith("application/json") !== true
+          ) {
+            throw new Error(`${res.status} without JSON for ${show(req)}`);
+          }
+          if (batch.length >= BATCH) await check();
+        }),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+      await check();
+
+      console.log(
+        `fuzz: ${stats.requests} requests over ${stats.routes.size} routes (${routes.length} served); ${JSON.stringify(stats.byClass)}; ` +
+          `${stats.rejectedChecked} rejected requests checked for row writes (trigger log, ${stats.attributedWrites} writes of accepted ones seen), ${stats.batchesCrossChecked} all-rejected batches cross-checked by md5`,
+      );
+      expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
+      // The accepted requests' writes were seen, so the log does watch the requests' connections.
+      expect(stats.attributedWrites).toBeGreaterThan(0);
+      expect(routes.filter((r) => !stats.routes.has(r))).toEqual([]);
+    },
+    scaled(inject("stress"), 120_000, 1_200_000),
+  );
 
   // Found by this fuzzing: the first cart request of a customer made the cart before it was refused.
   it("makes no cart for a customer whose first cart requests are refused", async () => {
     const u = await makeUser(w, false);
-    const product = await makeProduct(w, { name: "Scarce", price: "2.00", stock: 1, category: await makeCategory(w, "No cart") });
+    const product = await makeProduct(w, {
+      name: "Scarce",
+      price: "2.00",
+      stock: 1,
+      category: await makeCategory(w, "No cart"),
+    });
     const carts = async () => (await w.query("select 1 from carts where user_id = $1", [u.id])).length;
     const refused: [string, string, unknown?][] = [
       ["POST", "/api/orders/cart/add_item/", { product_id: 2_000_000_000, quantity: 1 }],
@@ -122,7 +158,10 @@ describe("fuzzing every route", () => {
       expect([400, 404], `${method} ${path}`).toContain(res.status);
       expect(await carts(), `${method} ${path}`).toBe(0);
     }
-    const added = await w.request("/api/orders/cart/add_item/", send(u.token, "POST", { product_id: product, quantity: 1 }));
+    const added = await w.request(
+      "/api/orders/cart/add_item/",
+      send(u.token, "POST", { product_id: product, quantity: 1 }),
+    );
     expect(added.status).toBe(200);
     expect(await carts()).toBe(1);
   });
@@ -135,14 +174,30 @@ describe("fuzzing every route", () => {
       ["PUT", "/api/products/categories/2/", { name: nul }, "name"],
       ["POST", "/api/products/", { name: nul, price: "1.00", category: 1 }, "name"],
       ["PATCH", "/api/auth/profile/", { city: nul }, "city"],
-      ["POST", "/api/auth/register/", { username: "nul", email: "n@x.io", password: "nul-pass-1", password2: "nul-pass-1", first_name: nul }, "first_name"],
+      [
+        "POST",
+        "/api/auth/register/",
+        { username: "nul", email: "n@x.io", password: "nul-pass-1", password2: "nul-pass-1", first_name: nul },
+        "first_name",
+      ],
       ["POST", "/api/auth/login/", { username: nul, password: "whatever-1" }, "username"],
-      ["POST", "/api/orders/", { shipping_address: `12 Long Street ${nul}`, phone_number: "+1555" }, "shipping_address"],
+      [
+        "POST",
+        "/api/orders/",
+        { shipping_address: `12 Long Street ${nul}`, phone_number: "+1555" },
+        "shipping_address",
+      ],
       ["GET", `/api/products/?search=${encodeURIComponent(nul)}`, undefined, "search"],
     ];
     for (const [method, path, body, field] of cases) {
-      const res = await w.request(path, body === undefined ? { headers: { authorization: `Bearer ${token}` } } : send(token, method, body));
-      expect([res.status, await res.json()], `${method} ${path}`).toEqual([400, { [field]: ["Null characters are not allowed."] }]);
+      const res = await w.request(
+        path,
+        body === undefined ? { headers: { authorization: `Bearer ${token}` } } : send(token, method, body),
+      );
+      expect([res.status, await res.json()], `${method} ${path}`).toEqual([
+        400,
+        { [field]: ["Null characters are not allowed."] },
+      ]);
     }
   });
 });

@@ -13,7 +13,11 @@ const allowed = { CORS_ORIGINS: `${SHOP}, http://localhost:5173/` };
 
 const preflight = (origin: string) => ({
   method: "OPTIONS",
-  headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type, idempotency-key" },
+  headers: {
+    origin,
+    "access-control-request-method": "POST",
+    "access-control-request-headers": "authorization, content-type, idempotency-key",
+  },
 });
 
 describe("CORS", () => {

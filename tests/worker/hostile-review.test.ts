@@ -21,7 +21,10 @@ const fromIp = (ip: string, body: unknown) => json(body, { headers: { "cf-connec
 const testIp = () => `198.18.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 
 async function register(username: string, password = "right-pass-1", ip = testIp()) {
-  const res = await w.request("/api/auth/register/", fromIp(ip, { username, email: `${username}@x.io`, password, password2: password }));
+  const res = await w.request(
+    "/api/auth/register/",
+    fromIp(ip, { username, email: `${username}@x.io`, password, password2: password }),
+  );
   expect(res.status).toBe(201);
   return (await res.json()) as { user: { id: number }; tokens: { access: string; refresh: string } };
 }
@@ -38,7 +41,10 @@ describe.runIf(hasRedis)("rate limits decide before the work, atomically", () =>
     await register(u);
     const ip = testIp();
     const limits = { LOGIN_LIMIT_PER_USERNAME: "5" };
-    const bodies = Array.from({ length: 40 }, (_, i) => ({ username: u, password: i === 20 ? "right-pass-1" : `wrong-${i}` }));
+    const bodies = Array.from({ length: 40 }, (_, i) => ({
+      username: u,
+      password: i === 20 ? "right-pass-1" : `wrong-${i}`,
+    }));
     const answers = await Promise.all(bodies.map((b) => w.request("/api/auth/login/", fromIp(ip, b), limits)));
     const counts = statuses(answers);
     // Every attempt past the fifth is refused before its password is hashed.
@@ -71,14 +77,22 @@ describe.runIf(hasRedis)("rate limits decide before the work, atomically", () =>
     const u = unique("soft");
     await register(u);
     const home = testIp();
-    expect((await w.request("/api/auth/login/", fromIp(home, { username: u, password: "right-pass-1" }))).status).toBe(200);
+    expect((await w.request("/api/auth/login/", fromIp(home, { username: u, password: "right-pass-1" }))).status).toBe(
+      200,
+    );
     const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
     const attacker = testIp();
     for (let i = 0; i < 2; i++) {
-      expect((await w.request("/api/auth/login/", fromIp(attacker, { username: u, password: "wrong" }), limits)).status).toBe(401);
+      expect(
+        (await w.request("/api/auth/login/", fromIp(attacker, { username: u, password: "wrong" }), limits)).status,
+      ).toBe(401);
     }
-    expect((await w.request("/api/auth/login/", fromIp(attacker, { username: u, password: "right-pass-1" }), limits)).status).toBe(429);
-    expect((await w.request("/api/auth/login/", fromIp(home, { username: u, password: "right-pass-1" }), limits)).status).toBe(200);
+    expect(
+      (await w.request("/api/auth/login/", fromIp(attacker, { username: u, password: "right-pass-1" }), limits)).status,
+    ).toBe(429);
+    expect(
+      (await w.request("/api/auth/login/", fromIp(home, { username: u, password: "right-pass-1" }), limits)).status,
+    ).toBe(200);
   });
 });
 
@@ -89,18 +103,28 @@ describe.runIf(hasRedis)("one case folding for limits and lookups", () => {
     const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
     const ip = testIp();
     for (let i = 0; i < 2; i++) {
-      expect((await w.request("/api/auth/login/", fromIp(ip, { username: u, password: "wrong" }), limits)).status).toBe(401);
+      expect((await w.request("/api/auth/login/", fromIp(ip, { username: u, password: "wrong" }), limits)).status).toBe(
+        401,
+      );
     }
-    expect((await w.request("/api/auth/login/", fromIp(ip, { username: u.toUpperCase(), password: "right-pass-1" }), limits)).status).toBe(429);
+    expect(
+      (await w.request("/api/auth/login/", fromIp(ip, { username: u.toUpperCase(), password: "right-pass-1" }), limits))
+        .status,
+    ).toBe(429);
     // Postgres (C.UTF-8) folds İ to i; JavaScript to i + U+0307: it is another name, and no account.
     const dotted = u.replace("i", "İ");
-    expect((await w.request("/api/auth/login/", fromIp(ip, { username: dotted, password: "right-pass-1" }), limits)).status).toBe(401);
+    expect(
+      (await w.request("/api/auth/login/", fromIp(ip, { username: dotted, password: "right-pass-1" }), limits)).status,
+    ).toBe(401);
   });
 });
 
 describe("sockets end with the rights they were opened with", () => {
   const changeStatus = (staffToken: string, orderId: number, status: string) =>
-    w.request(`/api/orders/${orderId}/update_status/`, json({ status }, { method: "PATCH", headers: bearer(staffToken) }));
+    w.request(
+      `/api/orders/${orderId}/update_status/`,
+      json({ status }, { method: "PATCH", headers: bearer(staffToken) }),
+    );
 
   it("a staff feed socket is closed, not served, once its user is demoted", async () => {
     const sh = shop(w);
@@ -132,7 +156,10 @@ describe("sockets end with the rights they were opened with", () => {
     const { tokens } = await register(u);
     const socket = await connect(w, `/ws/orders/notifications/?token=${tokens.access}`);
     await socket.next();
-    const out = await w.request("/api/auth/logout/", json({ refresh: tokens.refresh }, { headers: bearer(tokens.access) }));
+    const out = await w.request(
+      "/api/auth/logout/",
+      json({ refresh: tokens.refresh }, { headers: bearer(tokens.access) }),
+    );
     expect(out.status).toBe(200);
     // Closed by the time logout answered: no waiting.
     expect(await Promise.race([socket.closed, settle(0).then(() => "open")])).toBe(ACCESS_REVOKED);
@@ -157,7 +184,10 @@ describe("sockets end with the rights they were opened with", () => {
     const a = await connect(w, `/ws/orders/notifications/?token=${first.tokens.access}`);
     const b = await connect(w, `/ws/orders/notifications/?token=${second.access}`);
     await Promise.all([a.next(), b.next()]);
-    await w.request("/api/auth/logout/", json({ refresh: first.tokens.refresh }, { headers: bearer(first.tokens.access) }));
+    await w.request(
+      "/api/auth/logout/",
+      json({ refresh: first.tokens.refresh }, { headers: bearer(first.tokens.access) }),
+    );
     expect(await a.closed).toBe(ACCESS_REVOKED);
     await settle();
     expect(b.ws!.readyState).toBe(WebSocket.OPEN);
@@ -189,21 +219,24 @@ describe("replay and cache stay inside their database", () => {
     socket.ws!.close();
   });
 
-  it.runIf(hasRedis)("two databases on one Redis (same REDIS_PREFIX) never serve each other's cached products", async () => {
-    const shared = { REDIS_PREFIX: `shared-${crypto.randomUUID().slice(0, 8)}:` };
-    const make = async (h: WorkerHarness, name: string) => {
-      await h.query("select setval('products_id_seq', 424242, false)");
-      return makeProduct(h, { name, price: "9.99", stock: 3, category: await makeCategory(h, `Shared ${name}`) });
-    };
-    const [a, b] = [await make(w, "Alpha"), await make(other, "Beta")];
-    expect(a).toBe(b);
-    const read = async (h: WorkerHarness) => {
-      const res = await h.request(`/api/products/${a}/`, undefined, shared);
-      return { cache: res.headers.get("x-cache"), name: ((await res.json()) as { name: string }).name };
-    };
-    expect((await read(w)).name).toBe("Alpha");
-    await settle();
-    expect(await read(w)).toEqual({ cache: "HIT", name: "Alpha" });
-    expect(await read(other)).toEqual({ cache: "MISS", name: "Beta" });
-  });
+  it.runIf(hasRedis)(
+    "two databases on one Redis (same REDIS_PREFIX) never serve each other's cached products",
+    async () => {
+      const shared = { REDIS_PREFIX: `shared-${crypto.randomUUID().slice(0, 8)}:` };
+      const make = async (h: WorkerHarness, name: string) => {
+        await h.query("select setval('products_id_seq', 424242, false)");
+        return makeProduct(h, { name, price: "9.99", stock: 3, category: await makeCategory(h, `Shared ${name}`) });
+      };
+      const [a, b] = [await make(w, "Alpha"), await make(other, "Beta")];
+      expect(a).toBe(b);
+      const read = async (h: WorkerHarness) => {
+        const res = await h.request(`/api/products/${a}/`, undefined, shared);
+        return { cache: res.headers.get("x-cache"), name: ((await res.json()) as { name: string }).name };
+      };
+      expect((await read(w)).name).toBe("Alpha");
+      await settle();
+      expect(await read(w)).toEqual({ cache: "HIT", name: "Alpha" });
+      expect(await read(other)).toEqual({ cache: "MISS", name: "Beta" });
+    },
+  );
 });

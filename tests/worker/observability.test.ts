@@ -23,7 +23,11 @@ describe("one log line per request", () => {
   it("has the request id, method, route, status, duration and user id", async () => {
     const user = await makeUser(w, false);
     const spy = vi.spyOn(console, "log").mockImplementation(() => {});
-    const res = await w.request("/api/auth/profile/", { headers: { ...bearer(user.token), "x-request-id": "trace-123" } }, logging);
+    const res = await w.request(
+      "/api/auth/profile/",
+      { headers: { ...bearer(user.token), "x-request-id": "trace-123" } },
+      logging,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("trace-123");
     expect(lines(spy, "request")).toEqual([
@@ -63,7 +67,9 @@ describe("unexpected errors", () => {
     .use(requestContext())
     .get("/boom", () => {
       const driver = new TypeError("cannot read properties of undefined (reading 'rows')");
-      throw new Error("Failed query: select * from users where email = $1\nparams: secret@example.com", { cause: driver });
+      throw new Error("Failed query: select * from users where email = $1\nparams: secret@example.com", {
+        cause: driver,
+      });
     })
     .onError(onError);
 

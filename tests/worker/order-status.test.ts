@@ -20,7 +20,9 @@ const cancel = (who: Shopper, id: number) => s.call(who, "POST", `/api/orders/${
 const history = (id: number) =>
   w.query("select from_status, to_status, changed_by from order_status_history where order_id = $1 order by id", [id]);
 const events = (id: number) =>
-  w.query<{ type: string; status: string }>("select type, status from order_events where order_id = $1 order by id", [id]);
+  w.query<{ type: string; status: string }>("select type, status from order_events where order_id = $1 order by id", [
+    id,
+  ]);
 
 /** An order in any status, written directly: the graph test needs every starting point. */
 async function orderIn(status: string, owner: Shopper) {
@@ -40,7 +42,10 @@ describe("update_status", () => {
         const r = await move(staff, id, to);
         if (NEXT_STATUSES[from].includes(to)) {
           expect(r.status, `${from} → ${to}`).toBe(200);
-          expect(r.body).toMatchObject({ message: `Order status updated from ${from} to ${to}`, order: { id, status: to } });
+          expect(r.body).toMatchObject({
+            message: `Order status updated from ${from} to ${to}`,
+            order: { id, status: to },
+          });
         } else {
           expect(r.status, `${from} → ${to}`).toBe(409);
           expect(r.body).toEqual({ detail: `Cannot change status from ${from} to ${to}` });
@@ -124,10 +129,16 @@ describe("cancel", () => {
     const o = await s.order(owner);
     expect((await cancel(other, o.id)).status).toBe(404);
     await move(staff, o.id, "processing");
-    expect(await cancel(owner, o.id)).toMatchObject({ status: 409, body: { detail: "Only pending orders can be cancelled." } });
+    expect(await cancel(owner, o.id)).toMatchObject({
+      status: 409,
+      body: { detail: "Only pending orders can be cancelled." },
+    });
     expect((await cancel(staff, o.id)).status).toBe(200);
     expect(await s.stock(o.productId)).toBe(10);
-    expect(await cancel(staff, o.id)).toMatchObject({ status: 409, body: { detail: "Cannot change status from cancelled to cancelled" } });
+    expect(await cancel(staff, o.id)).toMatchObject({
+      status: 409,
+      body: { detail: "Cannot change status from cancelled to cancelled" },
+    });
   });
 
   it("cancels an order whose product was deleted, restocking what still exists", async () => {

@@ -17,10 +17,20 @@ export function shop(w: WorkerHarness) {
   let category: number | undefined;
   let n = 0;
 
-  const call = async (who: Shopper | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    who: Shopper | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await w.request(path, {
       method,
-      headers: { ...(who ? bearer(who.token) : {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        ...(who ? bearer(who.token) : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -37,7 +47,13 @@ export function shop(w: WorkerHarness) {
     add: (who: Shopper, product_id: number, quantity = 1) =>
       call(who, "POST", "/api/orders/cart/add_item/", { product_id, quantity }),
     place: (who: Shopper, headers: Record<string, string> = {}, body?: unknown) =>
-      call(who, "POST", "/api/orders/", body ?? { shipping_address: "12 Long Street, Springfield", phone_number: "+15550100" }, headers),
+      call(
+        who,
+        "POST",
+        "/api/orders/",
+        body ?? { shipping_address: "12 Long Street, Springfield", phone_number: "+15550100" },
+        headers,
+      ),
     /** A placed order of `quantity` × a new product at `price`; returns the order detail. */
     async order(who: Shopper, price = "10.00", quantity = 1, stock = 10) {
       const product = await this.product(price, stock);

@@ -36,8 +36,22 @@ describe("placing an order", () => {
         total_price: "3900.17",
         ...ADDRESS,
         items: [
-          { id: expect.any(Number), product: laptop, product_name: "Laptop", quantity: 3, price: "1299.99", subtotal: "3899.97" },
-          { id: expect.any(Number), product: cable, product_name: "Cable", quantity: 2, price: "0.10", subtotal: "0.20" },
+          {
+            id: expect.any(Number),
+            product: laptop,
+            product_name: "Laptop",
+            quantity: 3,
+            price: "1299.99",
+            subtotal: "3899.97",
+          },
+          {
+            id: expect.any(Number),
+            product: cable,
+            product_name: "Cable",
+            quantity: 2,
+            price: "0.10",
+            subtotal: "0.20",
+          },
         ],
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
@@ -46,9 +60,9 @@ describe("placing an order", () => {
     const id = r.body.order.id;
     expect([await s.stock(laptop), await s.stock(cable)]).toEqual([7, 8]);
     expect((await s.call(u, "GET", "/api/orders/cart/")).body.item_count).toBe(0);
-    expect(await w.query("select from_status, to_status, changed_by from order_status_history where order_id = $1", [id])).toEqual([
-      { from_status: null, to_status: "pending", changed_by: u.id },
-    ]);
+    expect(
+      await w.query("select from_status, to_status, changed_by from order_status_history where order_id = $1", [id]),
+    ).toEqual([{ from_status: null, to_status: "pending", changed_by: u.id }]);
     expect(await w.query("select user_id, type, status from order_events where order_id = $1", [id])).toEqual([
       { user_id: u.id, type: "order_created", status: "pending" },
     ]);
@@ -59,9 +73,15 @@ describe("placing an order", () => {
   });
 
   it.each([
-    [{ shipping_address: "short", phone_number: "1" }, { shipping_address: ["Ensure this field has at least 10 characters."] }],
+    [
+      { shipping_address: "short", phone_number: "1" },
+      { shipping_address: ["Ensure this field has at least 10 characters."] },
+    ],
     [{ shipping_address: "12 Long Street" }, { phone_number: ["This field is required."] }],
-    [{ ...ADDRESS, phone_number: "1".repeat(21) }, { phone_number: ["Ensure this field has no more than 20 characters."] }],
+    [
+      { ...ADDRESS, phone_number: "1".repeat(21) },
+      { phone_number: ["Ensure this field has no more than 20 characters."] },
+    ],
     [{ ...ADDRESS, phone_number: "call me" }, { phone_number: ["Enter a valid phone number."] }],
   ])("validates %j", async (body, errors) => {
     const r = await s.place(await s.user(), {}, body);
@@ -125,7 +145,13 @@ describe("placing an order", () => {
         client.query = (...args) => (statements++, query(...args));
       });
       try {
-        const placed = await placeOrder(db, { userId: u.id, refreshTtl: 3600, shippingAddress: "12 Long Street", phoneNumber: "1", key: key ? { key, hash: "h" } : null });
+        const placed = await placeOrder(db, {
+          userId: u.id,
+          refreshTtl: 3600,
+          shippingAddress: "12 Long Street",
+          phoneNumber: "1",
+          key: key ? { key, hash: "h" } : null,
+        });
         expect(placed.status).toBe(201);
       } finally {
         await pool.end();
@@ -153,7 +179,10 @@ describe("Idempotency-Key", () => {
     const u = await ready();
     const first = await s.place(u, withKey("k-1"));
     await s.add(u, await s.product("1.00", 5));
-    const again = await s.place(u, withKey("k-1"), { phone_number: ADDRESS.phone_number, shipping_address: ADDRESS.shipping_address });
+    const again = await s.place(u, withKey("k-1"), {
+      phone_number: ADDRESS.phone_number,
+      shipping_address: ADDRESS.shipping_address,
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.text).toBe(first.text);
@@ -235,18 +264,28 @@ describe("reading orders", () => {
     const [owner, other, staff] = [await s.user(), await s.user(), await s.user(true)];
     const o = await s.order(owner);
     const path = `/api/orders/${o.id}/`;
-    expect((await s.call(owner, "GET", path)).body).toMatchObject({ id: o.id, user: owner.id, items: [expect.any(Object)] });
+    expect((await s.call(owner, "GET", path)).body).toMatchObject({
+      id: o.id,
+      user: owner.id,
+      items: [expect.any(Object)],
+    });
     expect((await s.call(staff, "GET", `/api/orders/${o.id}`)).status).toBe(200);
     expect(await s.call(other, "GET", path)).toMatchObject({ status: 404, body: { detail: "Not found." } });
     expect((await s.call(null, "GET", path)).status).toBe(401);
-    for (const bad of ["abc", "99999999999", "0"]) expect((await s.call(owner, "GET", `/api/orders/${bad}/`)).status).toBe(404);
+    for (const bad of ["abc", "99999999999", "0"])
+      expect((await s.call(owner, "GET", `/api/orders/${bad}/`)).status).toBe(404);
   });
 
   it("refuses to edit or delete orders with 405", async () => {
     const u = await s.user();
     const o = await s.order(u);
     for (const method of ["PUT", "PATCH", "DELETE"]) {
-      const r = await s.call(u, method, `/api/orders/${o.id}/`, method === "DELETE" ? undefined : { status: "delivered" });
+      const r = await s.call(
+        u,
+        method,
+        `/api/orders/${o.id}/`,
+        method === "DELETE" ? undefined : { status: "delivered" },
+      );
       expect(r.status).toBe(405);
       expect(r.body).toEqual({ detail: `Method "${method}" not allowed.` });
     }

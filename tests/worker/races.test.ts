@@ -30,7 +30,13 @@ afterAll(async () => {
 
 const random = (n: number) => Math.floor(Math.random() * n);
 const sumOrdered = async (product: number) =>
-  Number((await w.query<{ n: string }>("select coalesce(sum(quantity), 0) as n from order_items where product_id = $1", [product]))[0]!.n);
+  Number(
+    (
+      await w.query<{ n: string }>("select coalesce(sum(quantity), 0) as n from order_items where product_id = $1", [
+        product,
+      ])
+    )[0]!.n,
+  );
 
 describe("buyers racing for the last items", () => {
   it("50 concurrent buyers of a product with stock 5: exactly 5 orders, stock 0, quantities sum to the stock", async () => {
@@ -56,101 +62,140 @@ describe("buyers racing for the last items", () => {
     expect(Number(lines[0]!.n)).toBe(45);
   });
 
-  it("random quantities: ordered + left = initial stock, and every refused buyer wanted more than is left", async () => {
-    for (let round = 0; round < ROUNDS.buyers; round++) {
-      const initial = 5 + random(25);
-      const p = await s.product("1.25", initial);
-      const buyers = await Promise.all(Array.from({ length: 30 }, () => s.user()));
-      const wants = buyers.map(() => 1 + random(Math.min(4, initial)));
-      await Promise.all(buyers.map((b, i) => s.add(b, p, wants[i])));
-      const replies = await Promise.all(buyers.map((b) => s.place(b)));
-      races.run++;
-      const left = await s.stock(p);
-      const ordered = replies.reduce((n, r, i) => n + (r.status === 201 ? wants[i]! : 0), 0);
-      expect(ordered + left).toBe(initial);
-      expect(await sumOrdered(p)).toBe(ordered);
-      replies.forEach((r, i) => {
-        expect([201, 400]).toContain(r.status);
-        if (r.status === 400) expect(wants[i]!).toBeGreaterThan(left);
-        else expect(r.body.order.total_price).toBe((1.25 * wants[i]!).toFixed(2));
-      });
-    }
-  }, TIMEOUT);
+  it(
+    "random quantities: ordered + left = initial stock, and every refused buyer wanted more than is left",
+    async () => {
+      for (let round = 0; round < ROUNDS.buyers; round++) {
+        const initial = 5 + random(25);
+        const p = await s.product("1.25", initial);
+        const buyers = await Promise.all(Array.from({ length: 30 }, () => s.user()));
+        const wants = buyers.map(() => 1 + random(Math.min(4, initial)));
+        await Promise.all(buyers.map((b, i) => s.add(b, p, wants[i])));
+        const replies = await Promise.all(buyers.map((b) => s.place(b)));
+        races.run++;
+        const left = await s.stock(p);
+        const ordered = replies.reduce((n, r, i) => n + (r.status === 201 ? wants[i]! : 0), 0);
+        expect(ordered + left).toBe(initial);
+        expect(await sumOrdered(p)).toBe(ordered);
+        replies.forEach((r, i) => {
+          expect([201, 400]).toContain(r.status);
+          if (r.status === 400) expect(wants[i]!).toBeGreaterThan(left);
+          else expect(r.body.order.total_price).toBe((1.25 * wants[i]!).toFixed(2));
+        });
+      }
+    },
+    TIMEOUT,
+  );
 });
 
 describe("one order changed by several callers at once", () => {
-  it("ends in a valid status whose history replays to it, with one event per change and stock restored once", async () => {
-    for (let round = 0; round < ROUNDS.status; round++) {
-      const owner = await s.user();
-      const o = await s.order(owner, "5.00", 2, 10);
-      const calls = Array.from({ length: 12 }, (_, i) => {
-        if (i % 4 === 0) return s.call(owner, "POST", `/api/orders/${o.id}/cancel/`);
-        if (i % 4 === 1) return s.call(staff, "POST", `/api/orders/${o.id}/cancel/`);
-        const to = ORDER_STATUSES[random(ORDER_STATUSES.length)]!;
-        return s.call(staff, "PATCH", `/api/orders/${o.id}/update_status/`, { status: to });
-      });
-      const replies = await Promise.all(calls);
-      races.run++;
-      expect(replies.filter((r) => r.status !== 200 && r.status !== 409).map((r) => `${r.status} ${r.text}`)).toEqual([]);
+  it(
+    "ends in a valid status whose history replays to it, with one event per change and stock restored once",
+    async () => {
+      for (let round = 0; round < ROUNDS.status; round++) {
+        const owner = await s.user();
+        const o = await s.order(owner, "5.00", 2, 10);
+        const calls = Array.from({ length: 12 }, (_, i) => {
+          if (i % 4 === 0) return s.call(owner, "POST", `/api/orders/${o.id}/cancel/`);
+          if (i % 4 === 1) return s.call(staff, "POST", `/api/orders/${o.id}/cancel/`);
+          const to = ORDER_STATUSES[random(ORDER_STATUSES.length)]!;
+          return s.call(staff, "PATCH", `/api/orders/${o.id}/update_status/`, { status: to });
+        });
+        const replies = await Promise.all(calls);
+        races.run++;
+        expect(replies.filter((r) => r.status !== 200 && r.status !== 409).map((r) => `${r.status} ${r.text}`)).toEqual(
+          [],
+        );
 
-      const [{ status: final } = { status: "" }] = await w.query<{ status: OrderStatus }>("select status from orders where id = $1", [o.id]);
-      const history = await w.query<{ from_status: OrderStatus | null; to_status: OrderStatus; changed_by: number }>(
-        "select from_status, to_status, changed_by from order_status_history where order_id = $1 order by id",
-        [o.id],
-      );
-      let state: OrderStatus | null = null;
-      for (const row of history) {
-        expect(row.from_status).toBe(state);
-        if (state) expect(NEXT_STATUSES[state]).toContain(row.to_status);
-        // The buyer placed it and may cancel it while pending; every other change is staff's.
-        const actors = state === null ? [owner.id] : state === "pending" && row.to_status === "cancelled" ? [owner.id, staff.id] : [staff.id];
-        expect(actors).toContain(row.changed_by);
-        state = row.to_status;
+        const [{ status: final } = { status: "" }] = await w.query<{ status: OrderStatus }>(
+          "select status from orders where id = $1",
+          [o.id],
+        );
+        const history = await w.query<{ from_status: OrderStatus | null; to_status: OrderStatus; changed_by: number }>(
+          "select from_status, to_status, changed_by from order_status_history where order_id = $1 order by id",
+          [o.id],
+        );
+        let state: OrderStatus | null = null;
+        for (const row of history) {
+          expect(row.from_status).toBe(state);
+          if (state) expect(NEXT_STATUSES[state]).toContain(row.to_status);
+          // The buyer placed it and may cancel it while pending; every other change is staff's.
+          const actors =
+            state === null
+              ? [owner.id]
+              : state === "pending" && row.to_status === "cancelled"
+                ? [owner.id, staff.id]
+                : [staff.id];
+          expect(actors).toContain(row.changed_by);
+          state = row.to_status;
+        }
+        expect(state).toBe(final);
+        // Each 200 is one history row after the first, in the same words.
+        const applied = replies.filter((r) => r.status === 200);
+        expect(applied).toHaveLength(history.length - 1);
+        const events = await w.query<{ status: string }>(
+          "select status from order_events where order_id = $1 order by id",
+          [o.id],
+        );
+        expect(events.map((e) => e.status)).toEqual(history.map((h) => h.to_status));
+        expect(await s.stock(o.productId)).toBe(final === "cancelled" ? 10 : 8);
       }
-      expect(state).toBe(final);
-      // Each 200 is one history row after the first, in the same words.
-      const applied = replies.filter((r) => r.status === 200);
-      expect(applied).toHaveLength(history.length - 1);
-      const events = await w.query<{ status: string }>("select status from order_events where order_id = $1 order by id", [o.id]);
-      expect(events.map((e) => e.status)).toEqual(history.map((h) => h.to_status));
-      expect(await s.stock(o.productId)).toBe(final === "cancelled" ? 10 : 8);
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 });
 
 describe("one refresh token presented many times at once", () => {
   const refresh = (token: string) => w.request("/api/auth/token/refresh/", json({ refresh: token }));
   async function login() {
     const name = `racer_${crypto.randomUUID().slice(0, 8)}`;
-    const res = await w.request("/api/auth/register/", json({ username: name, email: `${name}@x.io`, password: "race-pass-1", password2: "race-pass-1" }));
+    const res = await w.request(
+      "/api/auth/register/",
+      json({ username: name, email: `${name}@x.io`, password: "race-pass-1", password2: "race-pass-1" }),
+    );
     return ((await res.json()) as any).tokens as { access: string; refresh: string };
   }
 
-  it("lets at most one of 10 win, and the retired token's reuse revokes the whole family", async () => {
-    for (let round = 0; round < ROUNDS.refresh; round++) {
-      const tokens = await login();
-      const replies = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
-      races.run++;
-      const won = replies.filter((r) => r.status === 200);
-      expect(won.length).toBeLessThanOrEqual(1);
-      for (const r of replies.filter((x) => x.status !== 200)) {
-        expect(r.status).toBe(401);
-        expect(await r.json()).toEqual({ detail: "Given token not valid for any token type", code: "token_not_valid" });
+  it(
+    "lets at most one of 10 win, and the retired token's reuse revokes the whole family",
+    async () => {
+      for (let round = 0; round < ROUNDS.refresh; round++) {
+        const tokens = await login();
+        const replies = await Promise.all(Array.from({ length: 10 }, () => refresh(tokens.refresh)));
+        races.run++;
+        const won = replies.filter((r) => r.status === 200);
+        expect(won.length).toBeLessThanOrEqual(1);
+        for (const r of replies.filter((x) => x.status !== 200)) {
+          expect(r.status).toBe(401);
+          expect(await r.json()).toEqual({
+            detail: "Given token not valid for any token type",
+            code: "token_not_valid",
+          });
+        }
+        // The losers presented a retired token: theft signal, so the winner's new token is dead too.
+        const next = won[0] ? ((await won[0].json()) as any).refresh : tokens.refresh;
+        expect((await refresh(next)).status).toBe(401);
+        expect((await refresh(tokens.refresh)).status).toBe(401);
       }
-      // The losers presented a retired token: theft signal, so the winner's new token is dead too.
-      const next = won[0] ? ((await won[0].json()) as any).refresh : tokens.refresh;
-      expect((await refresh(next)).status).toBe(401);
-      expect((await refresh(tokens.refresh)).status).toBe(401);
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 
   it("after logout answers, no token of the family ever refreshes, whatever raced it", async () => {
     const tokens = await login();
-    const logout = w.request("/api/auth/logout/", json({ refresh: tokens.refresh }, { headers: { authorization: `Bearer ${tokens.access}` } }));
+    const logout = w.request(
+      "/api/auth/logout/",
+      json({ refresh: tokens.refresh }, { headers: { authorization: `Bearer ${tokens.access}` } }),
+    );
     const replies = await Promise.all([logout, ...Array.from({ length: 3 }, () => refresh(tokens.refresh))]);
     races.run++;
     expect(replies[0]!.status).toBe(200);
-    const issued = await Promise.all(replies.slice(1).filter((r) => r.status === 200).map(async (r) => ((await r.json()) as any).refresh as string));
+    const issued = await Promise.all(
+      replies
+        .slice(1)
+        .filter((r) => r.status === 200)
+        .map(async (r) => ((await r.json()) as any).refresh as string),
+    );
     for (const token of [tokens.refresh, ...issued]) expect((await refresh(token)).status).toBe(401);
   });
 });

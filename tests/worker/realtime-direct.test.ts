@@ -31,7 +31,9 @@ it("sends a placement and a status change with the outbox rows' own fields, then
   await feed.next();
 
   const order = await s.order(buyer);
-  expect((await s.call(staff, "PATCH", `/api/orders/${order.id}/update_status/`, { status: "shipped" })).status).toBe(200);
+  expect((await s.call(staff, "PATCH", `/api/orders/${order.id}/update_status/`, { status: "shipped" })).status).toBe(
+    200,
+  );
   const owner = [await mine.next(), await mine.next()];
   // The staff hub is shared by every test file of the run: keep only this order's events.
   const staffSaw: any[] = [];
@@ -42,7 +44,10 @@ it("sends a placement and a status change with the outbox rows' own fields, then
   await settle();
 
   const rows = await outbox(order.id);
-  expect(rows.map((r) => [r.type, r.status])).toEqual([["order_created", "pending"], ["order_update", "shipped"]]);
+  expect(rows.map((r) => [r.type, r.status])).toEqual([
+    ["order_created", "pending"],
+    ["order_update", "shipped"],
+  ]);
   expect(owner).toEqual(
     rows.map((r, i) => ({
       type: "order_update",
@@ -53,7 +58,9 @@ it("sends a placement and a status change with the outbox rows' own fields, then
       at: r.at.toISOString(),
     })),
   );
-  expect(staffSaw.map((m) => [m.type, m.order_id, m.user_id, m.at])).toEqual(rows.map((r) => [r.type, order.id, buyer.id, r.at.toISOString()]));
+  expect(staffSaw.map((m) => [m.type, m.order_id, m.user_id, m.at])).toEqual(
+    rows.map((r) => [r.type, order.id, buyer.id, r.at.toISOString()]),
+  );
   expect(rows.every((r) => r.delivered)).toBe(true);
   await settle();
   expect(mine.messages).toHaveLength(3);

@@ -12,8 +12,17 @@ export interface Client {
 }
 
 /** A client WebSocket through the app (the Worker authenticates, the hub accepts). */
-export async function connect(w: WorkerHarness, path: string, init: RequestInit = {}, overrides?: Parameters<WorkerHarness["request"]>[2]): Promise<Client> {
-  const res = await w.request(path, { ...init, headers: { upgrade: "websocket", ...(init.headers as Record<string, string>) } }, overrides);
+export async function connect(
+  w: WorkerHarness,
+  path: string,
+  init: RequestInit = {},
+  overrides?: Parameters<WorkerHarness["request"]>[2],
+): Promise<Client> {
+  const res = await w.request(
+    path,
+    { ...init, headers: { upgrade: "websocket", ...(init.headers as Record<string, string>) } },
+    overrides,
+  );
   const ws = res.webSocket;
   const messages: any[] = [];
   if (!ws) return { res, ws: null, messages, next: async () => null, closed: Promise.resolve(0) };

@@ -52,7 +52,9 @@ describe("WebSocket notifications", () => {
     const alice = await user();
     const bob = await user();
     const a = await connect(`/ws/orders/notifications/?token=${alice.token}`);
-    const b = await connect("/ws/orders/notifications/", { headers: { "sec-websocket-protocol": `bearer, ${bob.token}` } });
+    const b = await connect("/ws/orders/notifications/", {
+      headers: { "sec-websocket-protocol": `bearer, ${bob.token}` },
+    });
     expect(b.res.headers.get("sec-websocket-protocol")).toBe("bearer");
     expect(await a.next()).toEqual({ type: "connection_established", message: "Connected to order notifications" });
     expect((await b.next()).type).toBe("connection_established");
@@ -61,12 +63,21 @@ describe("WebSocket notifications", () => {
     const { orderId, eventId } = await orderEvent(alice.id);
     expect(await deliverEvents(w.env, readConfig(w.env), [eventId])).toBe(1);
     const msg = await a.next();
-    expect(msg).toEqual({ type: "order_update", order_id: orderId, status: "pending", message: `Your order #${orderId} is now pending`, seq: expect.any(Number), at: expect.any(String) });
+    expect(msg).toEqual({
+      type: "order_update",
+      order_id: orderId,
+      status: "pending",
+      message: `Your order #${orderId} is now pending`,
+      seq: expect.any(Number),
+      at: expect.any(String),
+    });
     a.ws!.send("hello?");
     expect((await a.next()).type).toBe("error");
     await new Promise((r) => setTimeout(r, 200));
     expect(b.messages).toHaveLength(1);
-    const [row] = await w.query<{ delivered_at: Date | null }>("select delivered_at from order_events where id = $1", [eventId]);
+    const [row] = await w.query<{ delivered_at: Date | null }>("select delivered_at from order_events where id = $1", [
+      eventId,
+    ]);
     expect(row!.delivered_at).not.toBeNull();
     a.ws!.close();
     b.ws!.close();
@@ -75,7 +86,8 @@ describe("WebSocket notifications", () => {
   it("numbers events per user, ignores redelivery, and replays after ?since= without duplicates", async () => {
     const carol = await user();
     const ids = [];
-    for (const status of ["pending", "processing", "shipped"]) ids.push((await orderEvent(carol.id, status, "order_update")).eventId);
+    for (const status of ["pending", "processing", "shipped"])
+      ids.push((await orderEvent(carol.id, status, "order_update")).eventId);
     await deliverEvents(w.env, readConfig(w.env), ids.slice(0, 2));
     await w.query("update order_events set delivered_at = null where id = any($1::bigint[])", [ids.slice(0, 2)]);
     // The sweep sees all three undelivered; the hub holds two already and accepts only the third once.
@@ -120,13 +132,21 @@ describe("WebSocket notifications", () => {
 
   it("accepts a reused outbox id from a reset database (same id, another time) but not a true retry", async () => {
     const hub = w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:reset-check-${crypto.randomUUID()}`));
-    const event = { eventId: 1, type: "order_created" as const, orderId: 1, userId: 1, status: "pending" as const, at: "2026-01-01T00:00:00.000Z" };
+    const event = {
+      eventId: 1,
+      type: "order_created" as const,
+      orderId: 1,
+      userId: 1,
+      status: "pending" as const,
+      at: "2026-01-01T00:00:00.000Z",
+    };
     const listeners = { users: [1], sessions: [] };
     await hub.deliver("user", [event], listeners);
     await hub.deliver("user", [event], listeners);
     await hub.deliver("user", [{ ...event, at: "2026-02-01T00:00:00.000Z" }], listeners);
-    const stored = await runInDurableObject(hub, (_instance, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM hub_events").one().n,
+    const stored = await runInDurableObject(
+      hub,
+      (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM hub_events").one().n,
     );
     expect(stored).toBe(2);
   });

@@ -46,15 +46,25 @@ describe("Redis unreachable", () => {
     const product = await makeProduct(w, { name: "Lamp", price: "5.00", stock: 3, category });
     const { unhandled } = await watch(async () => {
       const name = `down_${crypto.randomUUID().slice(0, 6)}`;
-      const reg = await w.request("/api/auth/register/", json({ username: name, email: `${name}@x.io`, password: "down-pass-1", password2: "down-pass-1" }), DOWN);
+      const reg = await w.request(
+        "/api/auth/register/",
+        json({ username: name, email: `${name}@x.io`, password: "down-pass-1", password2: "down-pass-1" }),
+        DOWN,
+      );
       expect(reg.status).toBe(201);
-      expect((await w.request("/api/auth/login/", json({ username: name, password: "wrong-pass" }), DOWN)).status).toBe(401);
-      expect((await w.request("/api/auth/login/", json({ username: name, password: "down-pass-1" }), DOWN)).status).toBe(200);
+      expect((await w.request("/api/auth/login/", json({ username: name, password: "wrong-pass" }), DOWN)).status).toBe(
+        401,
+      );
+      expect(
+        (await w.request("/api/auth/login/", json({ username: name, password: "down-pass-1" }), DOWN)).status,
+      ).toBe(200);
       for (const path of ["/api/products/", `/api/products/${product}/`, "/api/products/categories/"]) {
         const res = await w.request(path, {}, DOWN);
         expect([res.status, res.headers.get("x-cache")]).toEqual([200, "BYPASS"]);
       }
-      expect((await w.request(`/api/products/${product}/`, send(staff.token, "PATCH", { stock: 4 }), DOWN)).status).toBe(200);
+      expect(
+        (await w.request(`/api/products/${product}/`, send(staff.token, "PATCH", { stock: 4 }), DOWN)).status,
+      ).toBe(200);
       const health = await w.request("/api/health/", {}, DOWN);
       expect(await health.json()).toMatchObject({ status: "degraded", cache: "down" });
     });

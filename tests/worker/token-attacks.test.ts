@@ -31,32 +31,67 @@ beforeAll(async () => {
   const config = readConfig(w.env);
   staff = await makeUser(w, true);
   const victim = staff.id;
-  const claims = (extra: object = {}) => ({ token_type: "access", user_id: victim, sub: String(victim), jti: crypto.randomUUID(), iat: now(), exp: now() + 600, ...extra });
+  const claims = (extra: object = {}) => ({
+    token_type: "access",
+    user_id: victim,
+    sub: String(victim),
+    jti: crypto.randomUUID(),
+    iat: now(),
+    exp: now() + 600,
+    ...extra,
+  });
   const hs256 = (payload: object) => hmacSigned({ alg: "HS256", typ: "JWT" }, payload, config.JWT_SECRET);
   const { privateKey } = await generateKeyPair("RS256");
   const gone = await makeUser(w, true);
-  const goneRefresh = await signToken(config, "refresh", { userId: gone.id, jti: crypto.randomUUID(), family: crypto.randomUUID() });
+  const goneRefresh = await signToken(config, "refresh", {
+    userId: gone.id,
+    jti: crypto.randomUUID(),
+    family: crypto.randomUUID(),
+  });
   await w.query("delete from users where id = $1", [gone.id]);
 
   attacks.push(
     ["alg none", new UnsecuredJWT(claims()).encode()],
     ["alg none, signature kept", `${new UnsecuredJWT(claims()).encode()}${(await hs256(claims())).split(".")[2]}`],
-    ["HS512 with the real secret", await hmacSigned({ alg: "HS512", typ: "JWT" }, claims(), config.JWT_SECRET, "SHA-512")],
-    ["HS384 with the real secret", await hmacSigned({ alg: "HS384", typ: "JWT" }, claims(), config.JWT_SECRET, "SHA-384")],
+    [
+      "HS512 with the real secret",
+      await hmacSigned({ alg: "HS512", typ: "JWT" }, claims(), config.JWT_SECRET, "SHA-512"),
+    ],
+    [
+      "HS384 with the real secret",
+      await hmacSigned({ alg: "HS384", typ: "JWT" }, claims(), config.JWT_SECRET, "SHA-384"),
+    ],
     ["RS256 header, HMAC signature", await hmacSigned({ alg: "RS256", typ: "JWT" }, claims(), config.JWT_SECRET)],
-    ["RS256 signed by an attacker's key", await new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(privateKey)],
-    ["unknown critical header", await hmacSigned({ alg: "HS256", crit: ["exp2"], exp2: 1 }, claims(), config.JWT_SECRET)],
+    [
+      "RS256 signed by an attacker's key",
+      await new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(privateKey),
+    ],
+    [
+      "unknown critical header",
+      await hmacSigned({ alg: "HS256", crit: ["exp2"], exp2: 1 }, claims(), config.JWT_SECRET),
+    ],
     ["expired", await hs256(claims({ iat: now() - 3600, exp: now() - 1 }))],
     ["not yet valid (nbf in the future)", await hs256(claims({ nbf: now() + 3600 }))],
-    ["refresh token used as access", await signToken(config, "refresh", { userId: victim, jti: crypto.randomUUID(), family: crypto.randomUUID() })],
+    [
+      "refresh token used as access",
+      await signToken(config, "refresh", { userId: victim, jti: crypto.randomUUID(), family: crypto.randomUUID() }),
+    ],
     ["no token_type", await hs256(claims({ token_type: undefined }))],
     ["sub of no one (0)", await hs256(claims({ sub: "0" }))],
     ["sub not a number", await hs256(claims({ sub: "1 OR 1=1" }))],
     ["sub in another notation (hex)", await hs256(claims({ sub: `0x${victim.toString(16)}` }))],
     ["sub beyond int4", await hs256(claims({ sub: "99999999999" }))],
     ["deleted user", gone.token],
-    ["another secret", await new SignJWT(claims()).setProtectedHeader({ alg: "HS256" }).sign(encoder.encode("another-secret-another-secret-another-secret"))],
-    ["tampered payload (sub changed)", `${(await hs256(claims())).split(".")[0]}.${base64url.encode(JSON.stringify(claims({ sub: "1" })))}.${(await hs256(claims())).split(".")[2]}`],
+    [
+      "another secret",
+      await new SignJWT(claims())
+        .setProtectedHeader({ alg: "HS256" })
+        .sign(encoder.encode("another-secret-another-secret-another-secret")),
+    ],
+    [
+      "tampered payload (sub changed)",
+      `${(await hs256(claims())).split(".")[0]}.${base64url.encode(JSON.stringify(claims({ sub: "1" })))}.${(await hs256(claims())).split(".")[2]}`,
+    ],
     ["truncated signature", (await hs256(claims())).slice(0, -4)],
     ["two tokens joined", `${await hs256(claims())}.${await hs256(claims())}`],
   );
@@ -80,7 +115,8 @@ describe("forged and misused tokens", () => {
         const headers = { authorization: `Bearer ${token}` };
         const res = await w.request(path, body === undefined ? { method, headers } : json(body, { method, headers }));
         const answer = await res.json();
-        if (res.status !== 401 || JSON.stringify(answer) !== JSON.stringify(INVALID)) wrong.push(`${name}: ${method} ${path} → ${res.status} ${JSON.stringify(answer)}`);
+        if (res.status !== 401 || JSON.stringify(answer) !== JSON.stringify(INVALID))
+          wrong.push(`${name}: ${method} ${path} → ${res.status} ${JSON.stringify(answer)}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -92,9 +128,16 @@ describe("forged and misused tokens", () => {
     const wrong: string[] = [];
     for (const [name, token] of attacks) {
       for (const path of ["/ws/orders/notifications/", "/ws/admin/orders/"]) {
-        const byQuery = await w.request(`${path}?token=${encodeURIComponent(token)}`, { headers: { upgrade: "websocket" } });
-        const byProtocol = await w.request(path, { headers: { upgrade: "websocket", "sec-websocket-protocol": `bearer, ${token}` } });
-        for (const [how, res] of [["query", byQuery], ["subprotocol", byProtocol]] as const) {
+        const byQuery = await w.request(`${path}?token=${encodeURIComponent(token)}`, {
+          headers: { upgrade: "websocket" },
+        });
+        const byProtocol = await w.request(path, {
+          headers: { upgrade: "websocket", "sec-websocket-protocol": `bearer, ${token}` },
+        });
+        for (const [how, res] of [
+          ["query", byQuery],
+          ["subprotocol", byProtocol],
+        ] as const) {
           if (res.status !== 401 || res.webSocket) wrong.push(`${name} via ${how} on ${path} → ${res.status}`);
         }
       }
@@ -105,10 +148,29 @@ describe("forged and misused tokens", () => {
   it("refuses access tokens, forged refresh tokens and a deleted user's refresh token on token/refresh", async () => {
     const config = readConfig(w.env);
     const gone = await makeUser(w, false);
-    const refresh = await signToken(config, "refresh", { userId: gone.id, jti: crypto.randomUUID(), family: crypto.randomUUID() });
-    await w.query("insert into token_families (id, user_id, current_jti) values ($1, $2, $3)", [crypto.randomUUID(), gone.id, crypto.randomUUID()]);
+    const refresh = await signToken(config, "refresh", {
+      userId: gone.id,
+      jti: crypto.randomUUID(),
+      family: crypto.randomUUID(),
+    });
+    await w.query("insert into token_families (id, user_id, current_jti) values ($1, $2, $3)", [
+      crypto.randomUUID(),
+      gone.id,
+      crypto.randomUUID(),
+    ]);
     await w.query("delete from users where id = $1", [gone.id]);
-    const forged = await hmacSigned({ alg: "HS512" }, { token_type: "refresh", sub: String(staff.id), jti: crypto.randomUUID(), fam: crypto.randomUUID(), exp: now() + 600 }, config.JWT_SECRET, "SHA-512");
+    const forged = await hmacSigned(
+      { alg: "HS512" },
+      {
+        token_type: "refresh",
+        sub: String(staff.id),
+        jti: crypto.randomUUID(),
+        fam: crypto.randomUUID(),
+        exp: now() + 600,
+      },
+      config.JWT_SECRET,
+      "SHA-512",
+    );
     for (const token of [staff.token, refresh, forged, ...attacks.map(([, t]) => t)]) {
       const res = await w.request("/api/auth/token/refresh/", json({ refresh: token }));
       expect(res.status).toBe(401);

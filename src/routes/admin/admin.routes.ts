@@ -26,7 +26,8 @@ const admin = new Hono<AppEnv>()
     doc({
       tag: "admin",
       summary: "Who is signed in, if staff",
-      description: "The staff console calls this after signing in: customers get 403 (the contract's user JSON has no `is_staff`).",
+      description:
+        "The staff console calls this after signing in: customers get 403 (the contract's user JSON has no `is_staff`).",
       ok: { status: 200, description: "The staff user", schema: StaffMe },
     }),
     requireStaff(),

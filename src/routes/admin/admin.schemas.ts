@@ -14,7 +14,9 @@ export const adminOrdersQuery = z.object({
   ...pageParams,
   status: optionalQuery(status).meta({ description: "Only orders in this status" }),
   search,
-  user: bodyField(parseInteger(1, INT4_MAX)).optional().meta({ description: "Only this user's orders (an unknown id is a 400)" }),
+  user: bodyField(parseInteger(1, INT4_MAX))
+    .optional()
+    .meta({ description: "Only this user's orders (an unknown id is a 400)" }),
 });
 
 export type CustomersQuery = z.infer<typeof customersQuery>;

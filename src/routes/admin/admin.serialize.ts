@@ -22,7 +22,16 @@ export const Customer = Profile.extend({
   }),
 }).meta({ id: "Customer" });
 export const StaffOrderSummary = z
-  .object({ id, status, total_price: money, items_count: count, created_at: timestamp, user: id, user_name: z.string(), email: z.string() })
+  .object({
+    id,
+    status,
+    total_price: money,
+    items_count: count,
+    created_at: timestamp,
+    user: id,
+    user_name: z.string(),
+    email: z.string(),
+  })
   .meta({ id: "StaffOrderSummary" });
 export const StaffOrderPage = page(StaffOrderSummary).meta({ id: "StaffOrderPage" });
 export const StatusChange = z
@@ -34,4 +43,8 @@ export const StatusChange = z
     changed_at: timestamp,
   })
   .meta({ id: "StatusChange" });
-export const StaffOrder = Order.extend({ email: z.string(), next_statuses: z.array(status), history: z.array(StatusChange) }).meta({ id: "StaffOrder" });
+export const StaffOrder = Order.extend({
+  email: z.string(),
+  next_statuses: z.array(status),
+  history: z.array(StatusChange),
+}).meta({ id: "StaffOrder" });

@@ -58,7 +58,9 @@ export async function customerDetail(db: Sql, id: number) {
       ordersCount: sql<number>`${ordersOf}`,
       totalSpent: sql<string>`(SELECT round(COALESCE(sum(o.total_price), 0), 2)::text FROM ${orders} o
         WHERE o.user_id = ${userId} AND o.status <> 'cancelled')`,
-      lastOrderAt: sql<string | null>`(SELECT to_char(max(o.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+      lastOrderAt: sql<
+        string | null
+      >`(SELECT to_char(max(o.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
         FROM ${orders} o WHERE o.user_id = ${userId})`,
       byStatus: sql<Partial<Record<OrderStatus, number>> | null>`(SELECT json_object_agg(s.status, s.n)
         FROM (SELECT o.status, count(*)::int AS n FROM ${orders} o WHERE o.user_id = ${userId} GROUP BY o.status) s)`,
@@ -85,7 +87,10 @@ export async function customerDetail(db: Sql, id: number) {
       count: row.ordersCount,
       total_spent: row.totalSpent,
       last_order_at: row.lastOrderAt,
-      by_status: Object.fromEntries(ORDER_STATUSES.map((s) => [s, row.byStatus?.[s] ?? 0])) as Record<OrderStatus, number>,
+      by_status: Object.fromEntries(ORDER_STATUSES.map((s) => [s, row.byStatus?.[s] ?? 0])) as Record<
+        OrderStatus,
+        number
+      >,
     },
   };
 }

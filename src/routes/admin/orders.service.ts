@@ -34,7 +34,10 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
       userId: orders.userId,
       username: users.username,
       email: users.email,
-      total: sql<number>`(SELECT count(*) FROM ${orders} JOIN ${users} ON ${users.id} = ${orders.userId} WHERE ${filter ?? sql`true`})`.mapWith(Number),
+      total:
+        sql<number>`(SELECT count(*) FROM ${orders} JOIN ${users} ON ${users.id} = ${orders.userId} WHERE ${filter ?? sql`true`})`.mapWith(
+          Number,
+        ),
     })
     .from(orders)
     .innerJoin(users, eq(users.id, orders.userId))

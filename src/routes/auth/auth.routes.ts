@@ -36,7 +36,10 @@ async function endSessionSockets(c: Context<AppEnv>, ended: EndedSession): Promi
 
 const loginFailed = () => new ApiError(401, { detail: "No active account found with the given credentials" });
 
-const badRefresh = { description: "The refresh token is invalid, expired, or was already rotated (its family is then revoked).", schema: TokenNotValid };
+const badRefresh = {
+  description: "The refresh token is invalid, expired, or was already rotated (its family is then revoked).",
+  schema: TokenNotValid,
+};
 
 const auth = new Hono<AppEnv>()
   .post(
@@ -44,17 +47,18 @@ const auth = new Hono<AppEnv>()
     doc({
       tag: "auth",
       summary: "Register and receive tokens",
-      description: "Passwords: at least 8 characters, not all digits, not the username. Limited per client IP (`REGISTER_LIMIT_PER_IP` an hour).",
+      description:
+        "Passwords: at least 8 characters, not all digits, not the username. Limited per client IP (`REGISTER_LIMIT_PER_IP` an hour).",
       errors: [429],
       ok: { status: 201, description: "Registered", schema: AuthResult },
     }),
     validate("json", registerSchema),
     async (c) => {
-    await reserveRegistration(c);
-    const input = c.req.valid("json");
-    const user = await createUser(c.var.db, input, await hashPassword(input.password));
-    const tokens = await issueTokens(c.var.db, c.var.config, user.id);
-    return c.json({ message: "User registered succesfully!", user: userJson(user), tokens }, 201);
+      await reserveRegistration(c);
+      const input = c.req.valid("json");
+      const user = await createUser(c.var.db, input, await hashPassword(input.password));
+      const tokens = await issueTokens(c.var.db, c.var.config, user.id);
+      return c.json({ message: "User registered succesfully!", user: userJson(user), tokens }, 201);
     },
   )
   .post(
@@ -70,17 +74,17 @@ const auth = new Hono<AppEnv>()
     }),
     validate("json", loginSchema),
     async (c) => {
-    const { username, password } = c.req.valid("json");
-    const key = usernameKey(username);
-    const attempt = await reserveLogin(c, key);
-    const user = await findActiveUserByKey(c.var.db, key);
-    // Hash even for unknown users so the answer takes the same time either way.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    // A failure keeps its reserved attempts.
-    if (!user || !ok) throw loginFailed();
-    c.executionCtx.waitUntil(attempt.succeeded());
-    const tokens = await issueTokens(c.var.db, c.var.config, user.id);
-    return c.json({ message: "Login successful!", user: userJson(user), tokens }, 200);
+      const { username, password } = c.req.valid("json");
+      const key = usernameKey(username);
+      const attempt = await reserveLogin(c, key);
+      const user = await findActiveUserByKey(c.var.db, key);
+      // Hash even for unknown users so the answer takes the same time either way.
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      // A failure keeps its reserved attempts.
+      if (!user || !ok) throw loginFailed();
+      c.executionCtx.waitUntil(attempt.succeeded());
+      const tokens = await issueTokens(c.var.db, c.var.config, user.id);
+      return c.json({ message: "Login successful!", user: userJson(user), tokens }, 200);
     },
   )
   .post(
@@ -94,11 +98,11 @@ const auth = new Hono<AppEnv>()
     }),
     validate("json", refreshSchema),
     async (c) => {
-    // A reused refresh token ends its session: its sockets are closed in the background.
-    const tokens = await rotateRefreshToken(c.var.db, c.var.config, c.req.valid("json").refresh, (ended) =>
-      c.executionCtx.waitUntil(endSessionSockets(c, ended)),
-    );
-    return c.json({ access: tokens.access, refresh: tokens.refresh }, 200);
+      // A reused refresh token ends its session: its sockets are closed in the background.
+      const tokens = await rotateRefreshToken(c.var.db, c.var.config, c.req.valid("json").refresh, (ended) =>
+        c.executionCtx.waitUntil(endSessionSockets(c, ended)),
+      );
+      return c.json({ access: tokens.access, refresh: tokens.refresh }, 200);
     },
   )
   .post(
@@ -112,17 +116,22 @@ const auth = new Hono<AppEnv>()
     requireAuth(),
     validate("json", refreshSchema),
     async (c) => {
-    const claims = await verifyToken(c.var.config, c.req.valid("json").refresh, "refresh");
-    const ended = await revokeFamily(c.var.db, claims.family!, c.var.user.id);
-    // Awaited: when logout answers, no socket of that session is still open.
-    if (ended) await endSessionSockets(c, ended);
-    return c.json({ detail: "Successfully logged out." }, 200);
+      const claims = await verifyToken(c.var.config, c.req.valid("json").refresh, "refresh");
+      const ended = await revokeFamily(c.var.db, claims.family!, c.var.user.id);
+      // Awaited: when logout answers, no socket of that session is still open.
+      if (ended) await endSessionSockets(c, ended);
+      return c.json({ detail: "Successfully logged out." }, 200);
     },
   )
-  .get("/profile", doc({ tag: "auth", summary: "Your profile", ok: { status: 200, description: "Profile", schema: Profile } }), requireAuth(), async (c) => {
-    const user = await findActiveUser(c.var.db, c.var.user.id);
-    return c.json(profileJson(user!), 200);
-  })
+  .get(
+    "/profile",
+    doc({ tag: "auth", summary: "Your profile", ok: { status: 200, description: "Profile", schema: Profile } }),
+    requireAuth(),
+    async (c) => {
+      const user = await findActiveUser(c.var.db, c.var.user.id);
+      return c.json(profileJson(user!), 200);
+    },
+  )
   .on(
     ["PUT", "PATCH"],
     "/profile",

@@ -5,7 +5,10 @@ const username = z
   .trim()
   .min(1)
   .max(150)
-  .regex(/^[\w.@+-]+$/, "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.");
+  .regex(
+    /^[\w.@+-]+$/,
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+  );
 
 /** Django's default validators, minus the common-password list. */
 function passwordProblems(password: string, user: string): string[] {
@@ -30,7 +33,8 @@ export const registerSchema = z
       ctx.addIssue({ code: "custom", path: ["password"], message: "Password fields didn't match." });
       return;
     }
-    for (const message of passwordProblems(v.password, v.username)) ctx.addIssue({ code: "custom", path: ["password"], message });
+    for (const message of passwordProblems(v.password, v.username))
+      ctx.addIssue({ code: "custom", path: ["password"], message });
   });
 
 export const loginSchema = z.object({

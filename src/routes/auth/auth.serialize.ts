@@ -4,7 +4,9 @@ import { id } from "../../openapi/schemas";
 
 type UserRow = typeof users.$inferSelect;
 
-export const User = z.object({ id, username: z.string(), email: z.string(), first_name: z.string(), last_name: z.string() }).meta({ id: "User" });
+export const User = z
+  .object({ id, username: z.string(), email: z.string(), first_name: z.string(), last_name: z.string() })
+  .meta({ id: "User" });
 export const Profile = User.extend({
   phone_number: z.string(),
   address: z.string(),

@@ -27,7 +27,14 @@ export async function createUser(db: Db, input: RegisterInput, passwordHash: str
   try {
     const [user] = await db
       .insert(users)
-      .values({ username: input.username, usernameKey: key, email: input.email, passwordHash, firstName: input.first_name, lastName: input.last_name })
+      .values({
+        username: input.username,
+        usernameKey: key,
+        email: input.email,
+        passwordHash,
+        firstName: input.first_name,
+        lastName: input.last_name,
+      })
       .returning();
     return user!;
   } catch (err) {
@@ -41,12 +48,18 @@ const duplicateError = (field: "username" | "email") => fieldError(field, `A use
 
 /** `key` is `usernameKey(username)`: compared as stored, never folded again by Postgres. */
 export async function findActiveUserByKey(db: Db, key: string): Promise<User | undefined> {
-  const [user] = await db.select().from(users).where(and(eq(users.usernameKey, key), eq(users.isActive, true)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.usernameKey, key), eq(users.isActive, true)));
   return user;
 }
 
 export async function findActiveUser(db: Db, id: number): Promise<User | undefined> {
-  const [user] = await db.select().from(users).where(and(eq(users.id, id), eq(users.isActive, true)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, id), eq(users.isActive, true)));
   return user;
 }
 
@@ -96,7 +109,12 @@ export interface EndedSession {
  * concurrent caller win. Any other token of a live family is a replay: the family is revoked,
  * and `onRevoked` hears of it (then the contract's 401 is thrown).
  */
-export async function rotateRefreshToken(db: Db, config: Config, token: string, onRevoked: (ended: EndedSession) => void) {
+export async function rotateRefreshToken(
+  db: Db,
+  config: Config,
+  token: string,
+  onRevoked: (ended: EndedSession) => void,
+) {
   const claims = await verifyToken(config, token, "refresh");
   const family = claims.family!;
   const next = crypto.randomUUID();

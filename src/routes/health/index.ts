@@ -6,7 +6,12 @@ import { log } from "../../lib/log";
 import { doc } from "../../openapi/describe";
 
 export const Health = z
-  .object({ status: z.enum(["ok", "degraded"]), db: z.enum(["ok", "down"]), cache: z.enum(["ok", "down", "off"]), version: z.string() })
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    db: z.enum(["ok", "down"]),
+    cache: z.enum(["ok", "down", "off"]),
+    version: z.string(),
+  })
   .meta({ id: "Health" });
 
 const healthDoc = doc({

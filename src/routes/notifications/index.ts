@@ -12,7 +12,13 @@ import { RETAINED_EVENTS, staffHubName, userHubName } from "../../realtime/event
 
 export const connectQuery = z.object({
   token: z.string().max(4096).optional().meta({ description: "Access token (or use the subprotocol pair instead)" }),
-  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: "Replay every kept event after this `seq` before live ones" }),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .meta({ description: "Replay every kept event after this `seq` before live ones" }),
 });
 
 const bearerProtocol = (c: Context<AppEnv>) => {
@@ -81,7 +87,9 @@ const socketDoc = (summary: string, description: string) =>
     description: `${description}\n\n${connect}`,
     errors: [426],
     ok: { status: 101, description: "Switching Protocols: the WebSocket is open" },
-    responses: { 429: { description: `The hub already holds ${MAX_SOCKETS} sockets (\`WS_MAX_SOCKETS\`)`, schema: Detail } },
+    responses: {
+      429: { description: `The hub already holds ${MAX_SOCKETS} sockets (\`WS_MAX_SOCKETS\`)`, schema: Detail },
+    },
   });
 
 const notifications = new Hono<AppEnv>()

@@ -37,7 +37,6 @@ export async function orderDetail(db: Sql, orderId: number): Promise<OrderDetail
   };
 }
 
-
 /** Staff see every order; anyone else only their own, and others' orders do not exist for them. */
 export const canSee = (viewer: AuthUser, order: { user: number }) => viewer.isStaff || order.user === viewer.id;
 

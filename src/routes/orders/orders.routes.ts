@@ -35,7 +35,14 @@ const outbox = (
   hubKey: string,
   listeners: { owner: Listeners; staff: Listeners },
 ): Outbox => ({
-  events: eventIds.map((eventId) => ({ eventId, type, orderId: order.id, userId: order.user, status: order.status, at })),
+  events: eventIds.map((eventId) => ({
+    eventId,
+    type,
+    orderId: order.id,
+    userId: order.user,
+    status: order.status,
+    at,
+  })),
   owners: new Map([[order.user, { hubKey, listeners: listeners.owner }]]),
   staff: listeners.staff,
 });
@@ -50,9 +57,20 @@ async function afterCommit(c: Context<AppEnv>, productIds: number[], events: Out
 }
 
 async function moveOrder(c: Context<AppEnv>, kind: ChangeKind, to: OrderStatus) {
-  const change = await changeStatus(c.var.db, kind, c.var.user, pathId(c.req.param("id")), to, c.var.config.REFRESH_TOKEN_TTL);
+  const change = await changeStatus(
+    c.var.db,
+    kind,
+    c.var.user,
+    pathId(c.req.param("id")),
+    to,
+    c.var.config.REFRESH_TOKEN_TTL,
+  );
   const { order } = change;
-  await afterCommit(c, change.productIds, outbox(change.eventIds, "order_update", order, order.updated_at, change.hubKey, change.listeners));
+  await afterCommit(
+    c,
+    change.productIds,
+    outbox(change.eventIds, "order_update", order, order.updated_at, change.hubKey, change.listeners),
+  );
   const message = kind === "cancel" ? "Order cancelled" : `Order status updated from ${change.from} to ${to}`;
   return c.json({ message, order: change.order }, 200);
 }
@@ -83,7 +101,12 @@ const orders = new Hono<AppEnv>()
       description:
         "One transaction: stock is decremented for every line or for none, prices are snapshotted, the cart is emptied. " +
         "With an `Idempotency-Key`, a repeat of the same request answers the original order (header `Idempotent-Replayed: true`).",
-      headers: [{ name: "Idempotency-Key", description: "1 to 255 characters; the same key from the same user places at most one order." }],
+      headers: [
+        {
+          name: "Idempotency-Key",
+          description: "1 to 255 characters; the same key from the same user places at most one order.",
+        },
+      ],
       errors: [422],
       ok: { status: 201, description: "Placed", schema: OrderChanged },
       responses: {
@@ -106,7 +129,10 @@ const orders = new Hono<AppEnv>()
         key,
       });
       const { order: placed, listeners } = result;
-      const events = placed && listeners ? outbox(result.eventIds, "order_created", placed, placed.created_at, c.var.user.hubKey, listeners) : null;
+      const events =
+        placed && listeners
+          ? outbox(result.eventIds, "order_created", placed, placed.created_at, c.var.user.hubKey, listeners)
+          : null;
       await afterCommit(c, result.productIds, events);
       if (result.replayed) c.header("Idempotent-Replayed", "true");
       // The exact text, so a replay is byte-for-byte the first answer.
@@ -115,7 +141,11 @@ const orders = new Hono<AppEnv>()
   )
   .get(
     ID,
-    doc({ tag: "orders", summary: "One order (owner or staff; anyone else gets 404)", ok: { status: 200, description: "The order", schema: Order } }),
+    doc({
+      tag: "orders",
+      summary: "One order (owner or staff; anyone else gets 404)",
+      ok: { status: 200, description: "The order", schema: Order },
+    }),
     requireAuth(),
     async (c) => {
       const order = await orderDetail(c.var.db, pathId(c.req.param("id")));
@@ -143,7 +173,8 @@ const orders = new Hono<AppEnv>()
     doc({
       tag: "orders",
       summary: "Cancel an order and restore its stock",
-      description: "The owner may cancel while the order is `pending`; staff may cancel any order the status graph allows.",
+      description:
+        "The owner may cancel while the order is `pending`; staff may cancel any order the status graph allows.",
       errors: [409],
       ok: { status: 200, description: "Cancelled", schema: OrderChanged },
     }),

@@ -8,7 +8,9 @@ const validChoices = `Valid choices: ${ORDER_STATUSES.join(", ")}`;
 /** An order status; an unknown value is answered with the list of valid ones. */
 export const status = z.enum(ORDER_STATUSES, {
   error: (iss) =>
-    iss.input === undefined ? "This field is required." : `"${String(iss.input)}" is not a valid choice. ${validChoices}`,
+    iss.input === undefined
+      ? "This field is required."
+      : `"${String(iss.input)}" is not a valid choice. ${validChoices}`,
 });
 
 export const placeOrderBody = z.object({

@@ -5,7 +5,14 @@ import { count, id, money, page, timestamp } from "../../openapi/schemas";
 const status = z.enum(ORDER_STATUSES);
 
 export const OrderItem = z
-  .object({ id, product: id.nullable(), product_name: z.string(), quantity: z.int().positive(), price: money, subtotal: money })
+  .object({
+    id,
+    product: id.nullable(),
+    product_name: z.string(),
+    quantity: z.int().positive(),
+    price: money,
+    subtotal: money,
+  })
   .meta({ id: "OrderItem" });
 export const Order = z
   .object({
@@ -22,13 +29,21 @@ export const Order = z
   })
   .meta({ id: "Order" });
 export const OrderChanged = z.object({ message: z.string(), order: Order }).meta({ id: "OrderChanged" });
-export const OrderSummary = z.object({ id, status, total_price: money, items_count: count, created_at: timestamp }).meta({ id: "OrderSummary" });
+export const OrderSummary = z
+  .object({ id, status, total_price: money, items_count: count, created_at: timestamp })
+  .meta({ id: "OrderSummary" });
 export const OrderPage = page(OrderSummary).meta({ id: "OrderPage" });
 export const OutOfStock = z.object({ detail: z.string(), product_id: id }).meta({ id: "OutOfStock" });
 
 export type OrderDetail = z.infer<typeof Order>;
 
-type OrderSummaryRow = { id: number; status: z.infer<typeof status>; totalPrice: string; createdAt: Date; itemsCount: number };
+type OrderSummaryRow = {
+  id: number;
+  status: z.infer<typeof status>;
+  totalPrice: string;
+  createdAt: Date;
+  itemsCount: number;
+};
 
 /** The contract's order list row: `{id, status, total_price, items_count, created_at}`. */
 export const orderSummaryJson = (r: OrderSummaryRow): z.infer<typeof OrderSummary> => ({

@@ -37,7 +37,12 @@ async function lockOrder(tx: Sql, orderId: number) {
   return rows[0] ?? null;
 }
 
-function checkAllowed(kind: ChangeKind, actor: AuthUser, order: { user_id: number; status: OrderStatus }, to: OrderStatus) {
+function checkAllowed(
+  kind: ChangeKind,
+  actor: AuthUser,
+  order: { user_id: number; status: OrderStatus },
+  to: OrderStatus,
+) {
   // For anyone but staff, someone else's order does not exist.
   if (!actor.isStaff && order.user_id !== actor.id) throw notFound();
   if (kind === "cancel" && !actor.isStaff && order.status !== "pending") {

@@ -47,7 +47,10 @@ export async function cachedRead<T>(
     c.header("X-Cache", "BYPASS");
     return load();
   }
-  const stamp = got.slice(0, -1).map((v) => v ?? 0).join(".");
+  const stamp = got
+    .slice(0, -1)
+    .map((v) => v ?? 0)
+    .join(".");
   const entry = got.at(-1) as Stamped<T> | null;
   if (entry?.v === stamp) {
     c.header("X-Cache", "HIT");

@@ -17,15 +17,30 @@ const partial = "Partial updates are accepted for both PUT and PATCH (the seed's
 const categoryRoutes = new Hono<AppEnv>()
   .get(
     "/",
-    doc({ tag: "categories", summary: "List categories (not paginated)", ok: { status: 200, description: "Every category", schema: CategoryList } }),
+    doc({
+      tag: "categories",
+      summary: "List categories (not paginated)",
+      ok: { status: 200, description: "Every category", schema: CategoryList },
+    }),
     async (c) => c.json(await cachedRead(c, [ver.lists], "catalog:categories", () => listCategories(c.var.db))),
   )
-  .get(ID, doc({ tag: "categories", summary: "One category", ok: { status: 200, description: "The category", schema: Category } }), async (c) =>
-    c.json(await getCategory(c.var.db, pathId(c.req.param("id")))),
+  .get(
+    ID,
+    doc({
+      tag: "categories",
+      summary: "One category",
+      ok: { status: 200, description: "The category", schema: Category },
+    }),
+    async (c) => c.json(await getCategory(c.var.db, pathId(c.req.param("id")))),
   )
   .post(
     "/",
-    doc({ tag: "categories", summary: "Create a category", description: "Names are unique, case-insensitively.", ok: { status: 201, description: "Created", schema: Category } }),
+    doc({
+      tag: "categories",
+      summary: "Create a category",
+      description: "Names are unique, case-insensitively.",
+      ok: { status: 201, description: "Created", schema: Category },
+    }),
     requireStaff(),
     validate("json", categoryCreate),
     async (c) => {
@@ -37,7 +52,12 @@ const categoryRoutes = new Hono<AppEnv>()
   .on(
     ["PUT", "PATCH"],
     ID,
-    doc({ tag: "categories", summary: "Update a category", description: partial, ok: { status: 200, description: "Updated", schema: Category } }),
+    doc({
+      tag: "categories",
+      summary: "Update a category",
+      description: partial,
+      ok: { status: 200, description: "Updated", schema: Category },
+    }),
     requireStaff(),
     validate("json", categoryUpdate),
     async (c) => {

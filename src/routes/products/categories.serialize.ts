@@ -19,7 +19,10 @@ export const categoryColumns = {
   name: categories.name,
   description: categories.description,
   createdAt: categories.createdAt,
-  productsCount: sql<number>`(select count(*) from products p where p.category_id = "categories"."id" and not p.is_archived)`.mapWith(Number),
+  productsCount:
+    sql<number>`(select count(*) from products p where p.category_id = "categories"."id" and not p.is_archived)`.mapWith(
+      Number,
+    ),
 };
 
 export interface CategoryRow {

@@ -31,7 +31,10 @@ export async function updateCategory(db: Db, id: number, patch: CategoryUpdate):
   const [current] = await db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
   if (!current) throw notFound();
   if (patch.name !== undefined) {
-    const [clash] = await db.select({ id: categories.id }).from(categories).where(and(sameName(patch.name), ne(categories.id, id)));
+    const [clash] = await db
+      .select({ id: categories.id })
+      .from(categories)
+      .where(and(sameName(patch.name), ne(categories.id, id)));
     // A rename racing this one past the check still meets the unique index (a generic 400).
     if (clash) throw nameTaken();
   }

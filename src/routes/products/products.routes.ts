@@ -9,7 +9,14 @@ import { cachedRead, invalidateWholeCatalog } from "./catalog-cache";
 import { catalogVersionKeys as ver } from "./catalog-keys";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
 import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
-import { createProduct, deleteProduct, listProducts, lowStockProducts, productDetail, updateProduct } from "./products.service";
+import {
+  createProduct,
+  deleteProduct,
+  listProducts,
+  lowStockProducts,
+  productDetail,
+  updateProduct,
+} from "./products.service";
 
 // `{[0-9]+}` keeps `low_stock` and `categories` from being read as ids.
 const ID = "/:id{[0-9]+}";
@@ -32,7 +39,16 @@ const productRoutes = new Hono<AppEnv>()
       const offset = pageOffset(q);
       // The key is the parsed query in a fixed order, so equivalent URLs share an entry;
       // links are built per request since they depend on the URL as sent.
-      const params = [q.page, q.page_size, q.ordering, q.category, q.min_price, q.max_price, q.in_stock, q.search?.trim()];
+      const params = [
+        q.page,
+        q.page_size,
+        q.ordering,
+        q.category,
+        q.min_price,
+        q.max_price,
+        q.in_stock,
+        q.search?.trim(),
+      ];
       const data = await cachedRead(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, () =>
         listProducts(c.var.db, q, q.ordering, q.page_size, offset),
       );
@@ -41,7 +57,11 @@ const productRoutes = new Hono<AppEnv>()
   )
   .get(
     "/low_stock",
-    doc({ tag: "products", summary: "Products with 0 < stock < threshold", ok: { status: 200, description: "Plain list, lowest stock first", schema: ProductList } }),
+    doc({
+      tag: "products",
+      summary: "Products with 0 < stock < threshold",
+      ok: { status: 200, description: "Plain list, lowest stock first", schema: ProductList },
+    }),
     requireStaff(),
     validate("query", lowStockQuery),
     async (c) => {
@@ -50,11 +70,21 @@ const productRoutes = new Hono<AppEnv>()
       return c.json(await lowStockProducts(c.var.db, threshold, category));
     },
   )
-  .get(ID, doc({ tag: "products", summary: "One product, with its category nested", ok: { status: 200, description: "The product", schema: ProductDetail } }), async (c) => {
-    const id = pathId(c.req.param("id"));
-    const product = await cachedRead(c, [ver.details, ver.product(id)], `catalog:product:${id}`, () => productDetail(c.var.db, id));
-    return c.json(product);
-  })
+  .get(
+    ID,
+    doc({
+      tag: "products",
+      summary: "One product, with its category nested",
+      ok: { status: 200, description: "The product", schema: ProductDetail },
+    }),
+    async (c) => {
+      const id = pathId(c.req.param("id"));
+      const product = await cachedRead(c, [ver.details, ver.product(id)], `catalog:product:${id}`, () =>
+        productDetail(c.var.db, id),
+      );
+      return c.json(product);
+    },
+  )
   .post(
     "/",
     doc({ tag: "products", summary: "Create a product", ok: { status: 201, description: "Created", schema: Product } }),
@@ -69,7 +99,12 @@ const productRoutes = new Hono<AppEnv>()
   .on(
     ["PUT", "PATCH"],
     ID,
-    doc({ tag: "products", summary: "Update a product", description: partial, ok: { status: 200, description: "Updated", schema: Product } }),
+    doc({
+      tag: "products",
+      summary: "Update a product",
+      description: partial,
+      ok: { status: 200, description: "Updated", schema: Product },
+    }),
     requireStaff(),
     validate("json", productUpdate),
     async (c) => {
@@ -83,7 +118,8 @@ const productRoutes = new Hono<AppEnv>()
     doc({
       tag: "products",
       summary: "Delete a product",
-      description: "A product that appears in orders is archived (hidden from the catalog) instead, so order history keeps it.",
+      description:
+        "A product that appears in orders is archived (hidden from the catalog) instead, so order history keeps it.",
       ok: { status: 204, description: "Deleted or archived" },
     }),
     requireStaff(),

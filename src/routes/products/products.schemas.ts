@@ -1,5 +1,14 @@
 import * as z from "zod";
-import { INT4_MAX, bodyField, decimalQuery, moneyField, optionalQuery, parseInteger, parsePk, parseText } from "../../lib/fields";
+import {
+  INT4_MAX,
+  bodyField,
+  decimalQuery,
+  moneyField,
+  optionalQuery,
+  parseInteger,
+  parsePk,
+  parseText,
+} from "../../lib/fields";
 import { pageParams, queryInt } from "../../lib/pagination";
 
 export const ORDERINGS = ["price", "-price", "created_at", "-created_at", "stock", "-stock", "name", "-name"] as const;
@@ -31,7 +40,9 @@ export const listQuery = z.object({
   min_price: optionalQuery(decimalQuery()).meta({ description: "Lowest price, inclusive (decimal)" }),
   max_price: optionalQuery(decimalQuery()).meta({ description: "Highest price, inclusive (decimal)" }),
   in_stock: optionalQuery(booleanFilter).meta({ description: "`true` or `false`" }),
-  search: optionalQuery(z.string().max(200)).meta({ description: "Case-insensitive; every word must match the name or the description" }),
+  search: optionalQuery(z.string().max(200)).meta({
+    description: "Case-insensitive; every word must match the name or the description",
+  }),
   ordering: z.enum(ORDERINGS).default("-created_at").meta({ description: "Sort order (default `-created_at`)" }),
 });
 export type ListQuery = z.infer<typeof listQuery>;

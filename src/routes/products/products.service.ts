@@ -6,7 +6,13 @@ import { fieldError, notFound } from "../../lib/errors";
 import { missingPk } from "../../lib/fields";
 import { searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
-import { INVALID_CATEGORY_CHOICE, type ListQuery, type Ordering, type ProductCreate, type ProductUpdate } from "./products.schemas";
+import {
+  INVALID_CATEGORY_CHOICE,
+  type ListQuery,
+  type Ordering,
+  type ProductCreate,
+  type ProductUpdate,
+} from "./products.schemas";
 import { type ProductDetail, type ProductJson, productColumns, productJson } from "./products.serialize";
 
 export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_price" | "in_stock" | "search">;
@@ -52,7 +58,10 @@ async function assertCategoryChoice(db: Db, id: number | undefined): Promise<voi
 export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, limit: number, offset: number) {
   const where = productFilter(filters);
   return db
-    .select({ ...productColumns, total: sql<number>`(select count(*) from ${products} where ${where})`.mapWith(Number) })
+    .select({
+      ...productColumns,
+      total: sql<number>`(select count(*) from ${products} where ${where})`.mapWith(Number),
+    })
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
     .where(where)
@@ -81,12 +90,23 @@ export async function listProducts(
 }
 
 /** Staff view: visible products with 0 < stock < threshold, lowest stock first. */
-export async function lowStockProducts(db: Db, threshold: number, category: number | undefined): Promise<ProductJson[]> {
+export async function lowStockProducts(
+  db: Db,
+  threshold: number,
+  category: number | undefined,
+): Promise<ProductJson[]> {
   const rows = await db
     .select(productColumns)
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
-    .where(and(visible, gt(products.stock, 0), lt(products.stock, threshold), category === undefined ? undefined : eq(products.categoryId, category)))
+    .where(
+      and(
+        visible,
+        gt(products.stock, 0),
+        lt(products.stock, threshold),
+        category === undefined ? undefined : eq(products.categoryId, category),
+      ),
+    )
     .orderBy(asc(products.stock), asc(products.id));
   if (rows.length === 0) await assertCategoryChoice(db, category);
   return rows.map(productJson);
@@ -112,14 +132,20 @@ async function categoryName(db: Db, id: number): Promise<string> {
 export async function createProduct(db: Db, input: ProductCreate): Promise<ProductJson> {
   const name = await categoryName(db, input.category);
   const { category, ...fields } = input;
-  const [row] = await db.insert(products).values({ ...fields, categoryId: category }).returning();
+  const [row] = await db
+    .insert(products)
+    .values({ ...fields, categoryId: category })
+    .returning();
   return productJson({ ...row!, categoryName: name });
 }
 
 export async function updateProduct(db: Db, id: number, patch: ProductUpdate): Promise<ProductJson> {
   const { category, ...fields } = patch;
   // A missing product is a 404 even when the body also names a missing category.
-  const [current] = await db.select({ categoryId: products.categoryId }).from(products).where(and(eq(products.id, id), visible));
+  const [current] = await db
+    .select({ categoryId: products.categoryId })
+    .from(products)
+    .where(and(eq(products.id, id), visible));
   if (!current) throw notFound();
   const name = await categoryName(db, category ?? current.categoryId);
   const [row] = await db
@@ -138,9 +164,17 @@ export async function updateProduct(db: Db, id: number, patch: ProductUpdate): P
  */
 export async function deleteProduct(db: Db, id: number): Promise<"deleted" | "archived"> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.select({ id: products.id }).from(products).where(and(eq(products.id, id), visible)).for("update");
+    const [row] = await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.id, id), visible))
+      .for("update");
     if (!row) throw notFound();
-    const [ordered] = await tx.select({ id: orderItems.id }).from(orderItems).where(eq(orderItems.productId, id)).limit(1);
+    const [ordered] = await tx
+      .select({ id: orderItems.id })
+      .from(orderItems)
+      .where(eq(orderItems.productId, id))
+      .limit(1);
     if (ordered) {
       await tx.update(products).set({ isArchived: true, updatedAt: sql`now()` }).where(eq(products.id, id));
       return "archived";

@@ -5,7 +5,12 @@ import { doc } from "../../openapi/describe";
 
 export const ApiRoot = z.record(z.string(), z.url()).meta({ id: "ApiRoot" });
 
-const rootDoc = doc({ tag: "operations", summary: "API root: links to each resource", noDb: true, ok: { status: 200, description: "Links", schema: ApiRoot } });
+const rootDoc = doc({
+  tag: "operations",
+  summary: "API root: links to each resource",
+  noDb: true,
+  ok: { status: 200, description: "Links", schema: ApiRoot },
+});
 
 /** DRF's browsable root: links to each resource, and no I/O (it is the benchmark floor). */
 const root = new Hono<AppEnv>().get("/", rootDoc, (c) => {
