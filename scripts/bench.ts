@@ -3,18 +3,18 @@
 // prefix at REDIS_URL, the local Neon/Upstash stand-ins, `wrangler dev` with request logging off),
 // drives load from child processes, prints a Markdown table and writes bench/results/<date>.json.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { redisNamespace } from "../src/lib/namespace.ts";
 import { createStaff, registerCustomers } from "./bench/accounts.ts";
-import { killChildren } from "./bench/driver.ts";
 import * as catalog from "./bench/catalog.ts";
+import { killChildren } from "./bench/driver.ts";
+import { busyPercent, machineInfo } from "./bench/machine.ts";
 import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
 import { type BenchResults, flagsOf, markdownTable } from "./bench/report.ts";
-import { busyPercent, machineInfo } from "./bench/machine.ts";
 import { startBenchStack } from "./bench/stack.ts";
 
 const { values: args } = parseArgs({

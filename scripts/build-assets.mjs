@@ -1,7 +1,7 @@
 // Fills public/ (Workers static assets, not in git) with the docs page's and the staff console's browser files.
 // wrangler runs it as the [build] command before `wrangler dev`, `deploy` and each test
 // Worker start. Plain JavaScript so any Node on PATH runs it, not only the pinned one.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -23,7 +23,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values;
+let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
     options: { username: { type: "string" }, email: { type: "string" }, password: { type: "string" } },

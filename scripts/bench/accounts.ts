@@ -1,8 +1,8 @@
 // Real accounts for the benchmark: customers registered through the API, one staff user made the
 // way `create-admin` makes it (hashed password, is_staff), then logged in through the API.
 import pg from "pg";
-import { usernameKey } from "../../src/lib/username.ts";
 import { hashPassword } from "../../src/lib/passwords.ts";
+import { usernameKey } from "../../src/lib/username.ts";
 
 export interface Account {
   id: number;

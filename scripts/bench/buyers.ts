@@ -61,7 +61,10 @@ export async function runBuyers(task: BuyersTask): Promise<BuyersResult> {
 
   async function buyer(token: string, n: number): Promise<void> {
     let seed = n * 7919 + 1;
-    const random = (k: number) => (seed = (seed * 48271) % 2147483647) % k;
+    const random = (k: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % k;
+    };
     while (performance.now() < deadline) {
       const t0 = performance.now();
       const available = task.productIds.filter((id) => !depleted.has(id));

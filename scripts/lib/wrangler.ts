@@ -96,7 +96,7 @@ export function startWranglerDev(opts: {
       // buffer on every line made this process slower with every request served.
       if (ready) return;
       output += text;
-      const match = /Ready on (http:\/\/[\w.:\[\]]+)/.exec(output);
+      const match = /Ready on (http:\/\/[\w.:[\]]+)/.exec(output);
       if (match) {
         ready = true;
         output = "";

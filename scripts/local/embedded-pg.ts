@@ -2,8 +2,9 @@
 // PGlite has a single session, so a connection gets it exclusively from its first message
 // until PGlite answers ReadyForQuery idle; other connections wait in FIFO order. The stock
 // pglite-socket server interleaves extended-protocol messages of several clients instead.
+
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
-import { createServer, type AddressInfo, type Socket } from "node:net";
 
 const PROTOCOL_3 = 196608;
 const SSL_REQUEST = 80877103;
@@ -14,7 +15,7 @@ const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
 type Conn = { socket: Socket; buffer: Buffer; pending: Buffer[]; started: boolean; gone: boolean };
 
 function simpleQuery(sql: string): Buffer {
-  const body = Buffer.from(sql + "\0");
+  const body = Buffer.from(`${sql}\0`);
   const head = Buffer.alloc(5);
   head.write("Q", 0, "latin1");
   head.writeInt32BE(body.length + 4, 1);

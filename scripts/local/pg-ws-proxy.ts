@@ -1,10 +1,10 @@
 // WebSocket-to-TCP proxy that lets the Neon serverless driver (in Node or workerd) reach a
 // plain local Postgres: each WebSocket carries one Postgres connection in binary frames.
 import type { IncomingMessage } from "node:http";
-import { connect, isIPv4, type AddressInfo, type Socket } from "node:net";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { type AddressInfo, connect, isIPv4, type Socket } from "node:net";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { refusal } from "./guard.ts";
-import { type PgClientCounts, PgClientScanner, emptyCounts } from "./pg-messages.ts";
+import { emptyCounts, type PgClientCounts, PgClientScanner } from "./pg-messages.ts";
 
 // The proxy must never become a way to reach other machines, whoever can talk to it.
 function isLoopback(host: string): boolean {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { refusal } from "./guard.ts";
-import { connectRedis, RespError, type RespConnection, type RespValue } from "./resp.ts";
+import { connectRedis, type RespConnection, RespError, type RespValue } from "./resp.ts";
 
 const POOL_MAX = 8;
 // These change connection state; on pooled connections that state would leak into other requests.

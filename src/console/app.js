@@ -1,11 +1,11 @@
 // The staff console: sign-in, the shell (navigation, live indicator), and a hash router.
 
 import { ApiError, currentUser, onSessionEnd, resume, signIn, signOut } from "./api.js";
-import { errorBox, fill, h, toast } from "./dom.js";
-import { forgetFeedPosition, startFeed } from "./feed.js";
 import categories from "./categories.js";
 import customer from "./customer.js";
 import customers from "./customers.js";
+import { errorBox, fill, h, toast } from "./dom.js";
+import { forgetFeedPosition, startFeed } from "./feed.js";
 import order from "./order.js";
 import orders from "./orders.js";
 import products from "./products.js";

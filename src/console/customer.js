@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { errorBox, fill, h, loading, money, pager, when } from "./dom.js";
-import { STATUSES, ordersTable } from "./orders.js";
+import { ordersTable, STATUSES } from "./orders.js";
 
 const PAGE_SIZE = 10;
 

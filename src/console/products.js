@@ -10,7 +10,6 @@ import {
   h,
   hashQuery,
   loading,
-  money,
   pager,
   setHashQuery,
   toast,

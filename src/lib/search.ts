@@ -1,4 +1,4 @@
-import { type SQL, and, ilike, or } from "drizzle-orm";
+import { and, ilike, or, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
 const escapeLike = (term: string) => term.replace(/[\\%_]/g, (ch) => `\\${ch}`);

@@ -1,4 +1,4 @@
-import { SignJWT, errors, jwtVerify } from "jose";
+import { errors, jwtVerify, SignJWT } from "jose";
 import type { Config } from "../config";
 import { invalidToken } from "./errors";
 import { INT4_MAX } from "./fields";

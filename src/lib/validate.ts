@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
-import * as z from "zod";
 import { uniqueSymbol } from "hono-openapi";
+import * as z from "zod";
 import { requestSchema } from "../openapi/describe";
 import { type FieldErrors, validationError } from "./errors";
 
@@ -43,7 +43,7 @@ export function toFieldErrors(error: { issues: readonly z.core.$ZodIssue[] }): F
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
     const field = issue.path.length ? issue.path.map(String).join(".") : "non_field_errors";
-    (errors[field] ??= []).push(issue.message);
+    errors[field] = [...(errors[field] ?? []), issue.message];
   }
   return errors;
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { users } from "../db/schema";
 import type { AppEnv, AuthUser } from "../context";
+import { users } from "../db/schema";
 import { forbidden, invalidToken, notAuthenticated } from "../lib/errors";
 import { verifyToken } from "../lib/tokens";
 import { accessDoc, documents } from "../openapi/describe";

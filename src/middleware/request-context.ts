@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../context";
 import { readConfig } from "../config";
+import type { AppEnv } from "../context";
 import { log } from "../lib/log";
 
 const safeId = /^[\w.-]{1,64}$/;

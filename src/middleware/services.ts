@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { createDb } from "../db/client";
 import type { AppEnv } from "../context";
+import { createDb } from "../db/client";
 import { Cache } from "../lib/cache";
 
 /** Per-request Postgres pool and cache; the pool is closed after the response is sent. */

@@ -1,5 +1,5 @@
-import { describeRoute, resolver, uniqueSymbol } from "hono-openapi";
 import type { MiddlewareHandler } from "hono";
+import { describeRoute, resolver, uniqueSymbol } from "hono-openapi";
 import type * as z from "zod";
 import { type ErrorStatus, errorRef } from "./errors";
 

@@ -70,7 +70,7 @@ function finish(generated: Paths): Paths {
       delete op["x-no-db"];
       op.security ??= [];
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => Number(a) - Number(b)));
-      (paths[canonical] ??= {})[method] = op;
+      paths[canonical] = { ...paths[canonical], [method]: op };
     }
   }
   // Not routes: the method-not-allowed middleware answers them, but clients of the original expect them written down.

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { type Db, createDb } from "../db/client";
-import { orderEvents, users } from "../db/schema";
 import type { Bindings, Config } from "../config";
+import { createDb, type Db } from "../db/client";
+import { orderEvents, users } from "../db/schema";
 import { log } from "../lib/log";
 import { type HubEvent, type Listeners, staffHubName, userHubName } from "./events";
 import { ownerListeners, staffListeners } from "./listeners";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { log } from "../lib/log";
-import { type Outbox, deliverCommittedEvents } from "./deliver";
+import { deliverCommittedEvents, type Outbox } from "./deliver";
 
 /**
  * After a commit: delivers these outbox events in the background. A failure is only logged; the

@@ -3,16 +3,16 @@ import * as z from "zod";
 import { type Bindings, MAX_SOCKETS } from "../config";
 import {
   ACCESS_REVOKED,
+  eventMessage,
   type HubEvent,
+  hubEventSchema,
   type Listeners,
+  listenersSchema,
   MAX_CLIENT_MESSAGE,
   RETAINED_EVENTS,
-  WsConnectionEstablished,
-  WsError,
-  WsReplayTruncated,
-  eventMessage,
-  hubEventSchema,
-  listenersSchema,
+  type WsConnectionEstablished,
+  type WsError,
+  type WsReplayTruncated,
 } from "./events";
 
 const encoder = new TextEncoder();

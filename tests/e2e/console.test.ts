@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import pg from "pg";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { hashPassword } from "../../src/lib/passwords.ts";
 import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";

@@ -1,5 +1,5 @@
-import { Validator } from "@seriousme/openapi-schema-validator";
 import { mkdirSync } from "node:fs";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -9,8 +9,8 @@
 // work again afterwards.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type PgWsProxy, startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
-import { type Forwarder, eventually, freePort, startForwarder } from "../support/faults.ts";
-import { type Step, documentedOps, expectedStatus, makeStaff, walk } from "../support/tour.ts";
+import { eventually, type Forwarder, freePort, startForwarder } from "../support/faults.ts";
+import { documentedOps, expectedStatus, makeStaff, type Step, walk } from "../support/tour.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 
 const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };

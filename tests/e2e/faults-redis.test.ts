@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
-import { type RedisChild, eventually, redisServerInstalled, startRedisChild } from "../support/faults.ts";
-import { type Walk, documentedOps, expectedStatus, makeStaff, walk } from "../support/tour.ts";
+import { eventually, type RedisChild, redisServerInstalled, startRedisChild } from "../support/faults.ts";
+import { documentedOps, expectedStatus, makeStaff, type Walk, walk } from "../support/tour.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 
 const installed = redisServerInstalled();

@@ -1,9 +1,9 @@
 // #15: the launcher handed JWT_SECRET, the Upstash token and DATABASE_URL to `wrangler dev` as
 // `--var` arguments, which any local user can read in /proc/<pid>/cmdline. They now travel in a
 // file only this user can read; no process of the machine carries them in its arguments.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startWranglerDev } from "../../scripts/lib/wrangler.ts";
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Cache } from "../../src/lib/cache";
 import { ApiError } from "../../src/lib/errors";
-import { Throttle, loginWindow } from "../../src/lib/throttle";
+import { loginWindow, Throttle } from "../../src/lib/throttle";
 
 let hung: Server;
 let hungUrl: string;

@@ -2,7 +2,7 @@
 // local stand-ins, backed by the real Postgres 15 and Redis 7 on this machine and by PGlite.
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect, createServer, type AddressInfo, type Server } from "node:net";
+import { type AddressInfo, connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neonConfig, Pool } from "@neondatabase/serverless";

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { applyMigrations } from "../../scripts/lib/migrate.ts";
-import { refusal } from "../../scripts/local/guard.ts";
 import { startEmbeddedPg } from "../../scripts/local/embedded-pg.ts";
+import { refusal } from "../../scripts/local/guard.ts";
 import { uniqueName, withDatabase } from "./stack.ts";
 
 interface Provider {

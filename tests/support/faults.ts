@@ -3,7 +3,7 @@
 // same time. Each fault test starts its own Redis child and its own forwarder in front of Postgres.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, type Server, type Socket, connect, createServer } from "node:net";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectRedis } from "../../scripts/local/resp.ts";

@@ -43,7 +43,10 @@ export async function makeStaff(base: string, databaseUrl: string, name: string)
 export function openSocket(url: string): Promise<{ status: number; first: unknown }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url);
-    const timer = setTimeout(() => (ws.terminate(), resolve({ status: 0, first: null })), 10_000);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      resolve({ status: 0, first: null });
+    }, 10_000);
     ws.on("unexpected-response", (_req, res) => {
       clearTimeout(timer);
       let text = "";

@@ -1,6 +1,6 @@
-import { unstable_startWorker } from "wrangler";
 import { inject } from "vitest";
-import { type TestStack, createTestDatabase, uniqueName, workerVars } from "./stack.ts";
+import { unstable_startWorker } from "wrangler";
+import { createTestDatabase, type TestStack, uniqueName, workerVars } from "./stack.ts";
 
 export interface RunningWorker {
   url: string;

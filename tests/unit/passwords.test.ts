@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  DUMMY_HASH,
-  PBKDF2_ITERATIONS,
   constantTimeEqual,
+  DUMMY_HASH,
   hashPassword,
+  PBKDF2_ITERATIONS,
   verifyPassword,
 } from "../../src/lib/passwords.ts";
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MAX_CLIENT_MESSAGE } from "../../src/realtime/events";
 import { makeUser } from "./catalog-support";
-import { connect, settle, ownHubNames } from "./realtime-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { connect, ownHubNames, settle } from "./realtime-support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 const hasRedis = !!inject("stack").redis;
 const THROTTLED = /^Request was throttled\. Expected available in \d+ seconds\.$/;

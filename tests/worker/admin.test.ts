@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WorkerHarness, setupWorker } from "./support";
 import { type Shopper, shop } from "./orders-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;

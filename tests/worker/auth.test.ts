@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 beforeAll(async () => {

@@ -4,14 +4,14 @@
 // ways one customer could reach another's cart, orders, profile or notifications, with ids guessed
 // or enumerated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readConfig } from "../../src/config";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import { deliverEvents } from "../../src/realtime/deliver";
-import { readConfig } from "../../src/config";
 import { servedRoutes } from "./fuzz-support";
-import { type Shopper, shop } from "./orders-support";
-import { connect, settle, ownHubNames } from "./realtime-support";
-import { type WorkerHarness, setupWorker } from "./support";
 import { accessOf, loadDocument, operation } from "./openapi-support";
+import { type Shopper, shop } from "./orders-support";
+import { connect, ownHubNames, settle } from "./realtime-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };

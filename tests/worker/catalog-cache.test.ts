@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { invalidateCatalog } from "../../src/routes/products/catalog-cache";
-import { type ProductSeed, bearer, getJson, makeCategory, makeProduct, makeUser, send } from "./catalog-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { bearer, getJson, makeCategory, makeProduct, makeUser, type ProductSeed, send } from "./catalog-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let staff: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, getJson, makeCategory, makeProduct, makeUser, send } from "./catalog-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let staff: string;

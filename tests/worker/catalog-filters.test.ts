@@ -3,7 +3,7 @@ import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { invalidateCatalog } from "../../src/routes/products/catalog-cache";
 import { bearer, getJson, makeCategory, makeProduct, makeUser } from "./catalog-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let staff: string;
@@ -195,7 +195,7 @@ describe("bad parameters", () => {
       ["page=abc", { page: ["A valid integer is required."] }],
       ["page_size=10000", { page_size: ["Ensure this value is less than or equal to 100."] }],
       ["page_size=0", { page_size: ["Ensure this value is greater than or equal to 1."] }],
-      ["search=" + "x".repeat(201), { search: ["Ensure this field has no more than 200 characters."] }],
+      [`search=${"x".repeat(201)}`, { search: ["Ensure this field has no more than 200 characters."] }],
     ];
     for (const [query, expected] of cases) {
       const res = await getJson(w, `/api/products/?${query}`);

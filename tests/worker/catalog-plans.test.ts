@@ -1,10 +1,10 @@
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
-import { type ProductFilters, pageQuery } from "../../src/routes/products/products.service";
 import type { Ordering } from "../../src/routes/products/products.schemas";
+import { type ProductFilters, pageQuery } from "../../src/routes/products/products.service";
 import { makeCategory } from "./catalog-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let category: number;

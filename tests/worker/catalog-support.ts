@@ -1,7 +1,7 @@
 import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { usernameKey } from "../../src/lib/username";
-import { type WorkerHarness, json } from "./support";
+import { json, type WorkerHarness } from "./support";
 
 let n = 0;
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { userHubName } from "../../src/realtime/events";
 import type { UserHub } from "../../src/realtime/user-hub";
-import { connect, settle, ownHubNames } from "./realtime-support";
-import { type WorkerHarness, setupWorker } from "./support";
 import { type Shopper, shop } from "./orders-support";
+import { connect, ownHubNames, settle } from "./realtime-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 // Arbitraries for fuzzing every route of the app (tests/worker/fuzz.test.ts): the route list comes
 // from `app.routes`, so a new route is fuzzed the day it is added.
 import fc from "fast-check";
+import { SignJWT } from "jose";
 import app from "../../src/app";
 import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
-import { SignJWT } from "jose";
 import { makeCategory, makeProduct, makeUser } from "./catalog-support";
-import { type WorkerHarness } from "./support";
+import type { WorkerHarness } from "./support";
 
 export interface FuzzWorld {
   /** Authorization header values: real customers and staff, and every kind of bad one. */
@@ -238,22 +238,20 @@ const body = (world: FuzzWorld) =>
     {
       // Close to valid, so requests get past validation into the services.
       weight: 3,
-      arbitrary: fc
-        .record({ id: fc.constantFrom(...world.ids), n: numberish, s: textish })
-        .map(({ id, n, s }) =>
-          JSON.stringify({
-            product_id: id,
-            item_id: id,
-            quantity: n,
-            status: s,
-            name: s,
-            price: n,
-            stock: n,
-            category: id,
-            shipping_address: s,
-            phone_number: s,
-          }),
-        ),
+      arbitrary: fc.record({ id: fc.constantFrom(...world.ids), n: numberish, s: textish }).map(({ id, n, s }) =>
+        JSON.stringify({
+          product_id: id,
+          item_id: id,
+          quantity: n,
+          status: s,
+          name: s,
+          price: n,
+          stock: n,
+          category: id,
+          shipping_address: s,
+          phone_number: s,
+        }),
+      ),
     },
     {
       weight: 1,

@@ -6,22 +6,22 @@
 // with an md5 per table. `npm test`: 2,000 requests; `npm run test:stress`: 20,000.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb } from "../../src/db/client";
 import { readConfig } from "../../src/config";
+import { createDb } from "../../src/db/client";
 import { scaled } from "../support/stack";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import {
+  buildWorld,
   CHANGE_LOG_SQL,
   CHECKSUM_SQL,
   type FuzzRequest,
   type FuzzWorld,
-  buildWorld,
   requestArb,
   servedRoutes,
   tagged,
 } from "./fuzz-support";
 import { ownHubNames } from "./realtime-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 const RUNS = scaled(inject("stress"), 2_000, 20_000);
 /** Requests between two reads of the change log (and md5 cross-checks). */

@@ -5,7 +5,7 @@ import { ACCESS_REVOKED } from "../../src/realtime/events";
 import { bearer, makeCategory, makeProduct, makeUser } from "./catalog-support";
 import { shop } from "./orders-support";
 import { connect, settle } from "./realtime-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 const hasRedis = !!inject("stack").redis;
 

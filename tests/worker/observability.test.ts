@@ -4,7 +4,7 @@ import type { AppEnv } from "../../src/context";
 import { onError } from "../../src/lib/on-error";
 import { requestContext } from "../../src/middleware/request-context";
 import { bearer, makeUser } from "./catalog-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 beforeAll(async () => {

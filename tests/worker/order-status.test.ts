@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ORDER_STATUSES } from "../../src/db/schema";
 import { NEXT_STATUSES } from "../../src/routes/orders/orders.status";
-import { type WorkerHarness, setupWorker } from "./support";
 import { type Shopper, shop } from "./orders-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;

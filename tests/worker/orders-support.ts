@@ -1,5 +1,5 @@
-import { type WorkerHarness } from "./support";
 import { bearer, makeCategory, makeProduct, makeUser } from "./catalog-support";
+import type { WorkerHarness } from "./support";
 
 export interface Shopper {
   id: number;

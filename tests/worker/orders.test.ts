@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
 import { readConfig } from "../../src/config";
+import { createDb } from "../../src/db/client";
 import { placeOrder } from "../../src/routes/orders/orders.place";
-import { type WorkerHarness, setupWorker } from "./support";
 import { type Shopper, shop } from "./orders-support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;
@@ -142,7 +142,10 @@ describe("placing an order", () => {
       let statements = 0;
       pool.on("connect", (client: { query: (...args: unknown[]) => unknown }) => {
         const query = client.query.bind(client);
-        client.query = (...args) => (statements++, query(...args));
+        client.query = (...args) => {
+          statements++;
+          return query(...args);
+        };
       });
       try {
         const placed = await placeOrder(db, {

@@ -7,7 +7,7 @@ import { ORDER_STATUSES, type OrderStatus } from "../../src/db/schema";
 import { NEXT_STATUSES } from "../../src/routes/orders/orders.status";
 import { scaled } from "../support/stack";
 import { type Shopper, shop } from "./orders-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 const stress = inject("stress");
 const ROUNDS = { buyers: scaled(stress, 1, 10), status: scaled(stress, 4, 40), refresh: scaled(stress, 3, 30) };

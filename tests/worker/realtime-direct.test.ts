@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Shopper, shop } from "./orders-support";
 import { connect, ownHubNames, settle } from "./realtime-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 let s: ReturnType<typeof shop>;

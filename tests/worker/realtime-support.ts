@@ -1,4 +1,4 @@
-import { type WorkerHarness } from "./support";
+import type { WorkerHarness } from "./support";
 
 export interface Client {
   res: Response;
@@ -29,7 +29,7 @@ export async function connect(
   const waiters: (() => void)[] = [];
   ws.addEventListener("message", (e) => {
     messages.push(typeof e.data === "string" && e.data !== "pong" ? JSON.parse(e.data) : e.data);
-    waiters.splice(0).forEach((f) => f());
+    for (const wake of waiters.splice(0)) wake();
   });
   const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
   ws.accept();

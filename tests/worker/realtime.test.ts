@@ -4,7 +4,7 @@ import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { deliverEvents } from "../../src/realtime/deliver";
 import { connect as connectClient, ownHubNames } from "./realtime-support";
-import { type WorkerHarness, setupWorker } from "./support";
+import { setupWorker, type WorkerHarness } from "./support";
 
 let w: WorkerHarness;
 beforeAll(async () => {

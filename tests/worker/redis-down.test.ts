@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
-import { Throttle, loginWindow } from "../../src/lib/throttle";
+import { loginWindow, Throttle } from "../../src/lib/throttle";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 const DOWN = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "t" };
 

@@ -2,10 +2,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import app from "../../src/app";
-import { createDb } from "../../src/db/client";
 import type { Bindings } from "../../src/config";
+import { createDb } from "../../src/db/client";
+import { createTestDatabase, type TestStack, uniqueName, workerVars } from "../support/stack";
 import { expectDocumented } from "./documented";
-import { type TestStack, createTestDatabase, uniqueName, workerVars } from "../support/stack";
 
 export interface WorkerHarness {
   env: Bindings;

@@ -2,12 +2,12 @@
 // staff route, the token refresh and both WebSockets. Each must be the contract's 401. (auth.test.ts
 // covers alg none, a foreign secret, a tampered payload and refresh/access swaps on the profile;
 // this adds the rest and runs every attack against every entry point.)
-import { SignJWT, UnsecuredJWT, base64url, generateKeyPair } from "jose";
+import { base64url, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
 import { makeUser } from "./catalog-support";
-import { type WorkerHarness, json, setupWorker } from "./support";
+import { json, setupWorker, type WorkerHarness } from "./support";
 
 const INVALID = { detail: "Given token not valid for any token type", code: "token_not_valid" };
 

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { users } from "../../db/schema";
 import type { AppEnv } from "../../context";
+import { users } from "../../db/schema";
 import { invalidToken } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
-import { doc } from "../../openapi/describe";
 import { requireStaff } from "../../middleware/auth";
+import { doc } from "../../openapi/describe";
 import { userJson } from "../auth/auth.serialize";
 import { adminOrdersQuery, customersQuery } from "./admin.schemas";
 import { Customer, CustomerPage, StaffMe, StaffOrder, StaffOrderPage } from "./admin.serialize";

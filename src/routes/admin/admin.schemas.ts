@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { INT4_MAX, bodyField, optionalQuery, parseInteger } from "../../lib/fields";
+import { bodyField, INT4_MAX, optionalQuery, parseInteger } from "../../lib/fields";
 import { pageParams } from "../../lib/pagination";
 import { status } from "../orders/orders.schemas";
 

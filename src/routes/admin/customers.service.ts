@@ -1,10 +1,10 @@
 import { desc, eq, sql } from "drizzle-orm";
+import type { Sql } from "../../db/client";
 import { ORDER_STATUSES, type OrderStatus, orders, users } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
-import type { Sql } from "../../db/client";
-import type { CustomersQuery } from "./admin.schemas";
 import { searchAll } from "../../lib/search";
+import type { CustomersQuery } from "./admin.schemas";
 
 /**
  * The outer row's id, always qualified: drizzle writes a single-table select's columns bare

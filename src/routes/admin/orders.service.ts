@@ -1,13 +1,13 @@
-import { type SQL, and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { Sql } from "../../db/client";
 import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
+import { searchAll } from "../../lib/search";
 import { orderDetail, orderSummaryColumns } from "../orders/orders.read";
 import { orderSummaryJson } from "../orders/orders.serialize";
 import { NEXT_STATUSES } from "../orders/orders.status";
-import type { Sql } from "../../db/client";
 import type { AdminOrdersQuery } from "./admin.schemas";
-import { searchAll } from "../../lib/search";
 
 /** Why a page is empty: an unknown `user` is an invalid choice (as on /api/orders/), a page past the end is 404. */
 async function emptyPage(db: Sql, query: AdminOrdersQuery, offset: number) {

@@ -7,15 +7,14 @@ import { verifyToken } from "../../lib/tokens";
 import { usernameKey } from "../../lib/username";
 import { validate } from "../../lib/validate";
 import { requireAuth } from "../../middleware/auth";
-import { closeSession } from "../../realtime/deliver";
 import { doc } from "../../openapi/describe";
 import { Detail, TokenNotValid } from "../../openapi/schemas";
-import { reserveLogin, reserveRegistration } from "./limits.service";
+import { closeSession } from "../../realtime/deliver";
 import { loginSchema, profileSchema, refreshSchema, registerSchema } from "./auth.schemas";
-import { AuthResult, Profile, ProfileUpdated, Tokens, profileJson, userJson } from "./auth.serialize";
+import { AuthResult, Profile, ProfileUpdated, profileJson, Tokens, userJson } from "./auth.serialize";
 import {
-  type EndedSession,
   createUser,
+  type EndedSession,
   findActiveUser,
   findActiveUserByKey,
   issueTokens,
@@ -23,6 +22,7 @@ import {
   rotateRefreshToken,
   updateProfile,
 } from "./auth.service";
+import { reserveLogin, reserveRegistration } from "./limits.service";
 
 /**
  * Closes an ended session's sockets. A hub that cannot be reached is logged, not fatal: the

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { tokenFamilies, users } from "../../db/schema";
-import type { Config } from "../../config";
 import { fieldError, invalidToken } from "../../lib/errors";
 import { pgError } from "../../lib/pg-error";
 import { signToken, verifyToken } from "../../lib/tokens";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { throttled } from "../../lib/errors";
-import { Throttle, loginWindow, registerWindow } from "../../lib/throttle";
+import { loginWindow, registerWindow, Throttle } from "../../lib/throttle";
 
 /** How long an address that logged in to an account stays "known" to that account. */
 const KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600;

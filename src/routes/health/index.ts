@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
-import type { AppEnv } from "../../context";
 import * as z from "zod";
+import type { AppEnv } from "../../context";
 import { log } from "../../lib/log";
 import { doc } from "../../openapi/describe";
 

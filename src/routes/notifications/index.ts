@@ -1,13 +1,13 @@
-import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import * as z from "zod";
+import { MAX_SOCKETS } from "../../config";
 import type { AppEnv } from "../../context";
 import { ApiError, forbidden, notAuthenticated } from "../../lib/errors";
 import { validate } from "../../lib/validate";
 import { authenticateToken } from "../../middleware/auth";
 import { accessDoc, doc, documents } from "../../openapi/describe";
 import { Detail } from "../../openapi/schemas";
-import { MAX_SOCKETS } from "../../config";
 import { RETAINED_EVENTS, staffHubName, userHubName } from "../../realtime/events";
 
 export const connectQuery = z.object({

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { validate } from "../../lib/validate";
 import { requireAuth } from "../../middleware/auth";
-import { type RouteDoc, doc } from "../../openapi/describe";
+import { doc, type RouteDoc } from "../../openapi/describe";
 import { addItemBody, removeItemQuery, updateItemBody } from "./cart.schemas";
 import { Cart, CartChanged } from "./cart.serialize";
 import { addToCart, cartJson, clearCart, ensureCart, existingCartId, removeItem, updateItem } from "./cart.service";

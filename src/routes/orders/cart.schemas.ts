@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { INT4_MAX, bodyField, parseInteger, parsePk } from "../../lib/fields";
+import { bodyField, INT4_MAX, parseInteger, parsePk } from "../../lib/fields";
 
 // Any whole number is accepted as an item id; one that names no line of the caller's cart is a 404.
 const itemId = () => bodyField(parseInteger(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));

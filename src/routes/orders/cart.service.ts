@@ -1,11 +1,10 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db, Sql } from "../../db/client";
 import { cartItems, carts, categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
-import { productColumns, productJson } from "../products/products.serialize";
 import { INT4_MAX, missingPk } from "../../lib/fields";
+import { productColumns, productJson } from "../products/products.serialize";
 import type { CartJson } from "./cart.serialize";
-import type { Sql } from "../../db/client";
 
 type CartRow = typeof carts.$inferSelect;
 

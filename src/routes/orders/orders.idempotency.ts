@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import { ApiError, badRequest } from "../../lib/errors";
 import type { Sql } from "../../db/client";
+import { ApiError, badRequest } from "../../lib/errors";
 
 /*
  * Idempotency-Key for placing orders. The key row is inserted first inside the order's

@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db, Sql } from "../../db/client";
 import { badRequest } from "../../lib/errors";
-import type { Sql } from "../../db/client";
 import type { Listeners } from "../../realtime/events";
 import { ownerListeners, staffListeners } from "../../realtime/listeners";
-import { type IdempotencyKey, type StoredResponse, claimKey, recordResponse } from "./orders.idempotency";
+import { claimKey, type IdempotencyKey, recordResponse, type StoredResponse } from "./orders.idempotency";
 import { orderDetail } from "./orders.read";
 import type { OrderDetail } from "./orders.serialize";
 

@@ -1,10 +1,10 @@
-import { type SQL, and, count, desc, eq, sql } from "drizzle-orm";
-import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
+import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { AuthUser } from "../../context";
+import type { Sql } from "../../db/client";
+import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
 import { fieldError } from "../../lib/errors";
 import { type PageRequest, pageOffset } from "../../lib/pagination";
 import { type OrderDetail, orderSummaryJson } from "./orders.serialize";
-import type { Sql } from "../../db/client";
 
 type ItemJson = OrderDetail["items"][number];
 

@@ -1,15 +1,15 @@
 import { type Context, Hono } from "hono";
-import * as z from "zod";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { OrderStatus } from "../../db/schema";
+import * as z from "zod";
 import type { AppEnv } from "../../context";
+import type { OrderStatus } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
+import { requireAuth, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { Detail, FieldErrors } from "../../openapi/schemas";
-import { requireAuth, requireStaff } from "../../middleware/auth";
 import type { Outbox } from "../../realtime/deliver";
 import type { HubEvent, Listeners } from "../../realtime/events";
 import { notifyOrderEvents } from "../../realtime/notify";
@@ -17,8 +17,8 @@ import { invalidateCatalog } from "../products/catalog-cache";
 import { readIdempotencyKey } from "./orders.idempotency";
 import { placeOrder } from "./orders.place";
 import { canSee, listOrders, orderDetail } from "./orders.read";
-import { type OrderDetail, Order, OrderChanged, OrderPage, OutOfStock } from "./orders.serialize";
 import { listOrdersQuery, placeOrderBody, updateStatusBody } from "./orders.schemas";
+import { Order, OrderChanged, type OrderDetail, OrderPage, OutOfStock } from "./orders.serialize";
 import { type ChangeKind, changeStatus } from "./orders.status";
 
 const ID = "/:id{[0-9]+}";

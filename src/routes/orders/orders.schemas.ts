@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { ORDER_STATUSES } from "../../db/schema";
+import { bodyField, INT4_MAX, parseInteger } from "../../lib/fields";
 import { pageParams } from "../../lib/pagination";
-import { INT4_MAX, bodyField, parseInteger } from "../../lib/fields";
 
 const validChoices = `Valid choices: ${ORDER_STATUSES.join(", ")}`;
 

@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import type { OrderStatus } from "../../db/schema";
 import type { AuthUser } from "../../context";
+import type { Db, Sql } from "../../db/client";
+import type { OrderStatus } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
 import type { Listeners } from "../../realtime/events";
 import { ownerHubKey, ownerListeners, staffListeners } from "../../realtime/listeners";
-import type { Sql } from "../../db/client";
 import { orderDetail } from "./orders.read";
 import type { OrderDetail } from "./orders.serialize";
 

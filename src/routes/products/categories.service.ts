@@ -2,8 +2,8 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { categories, products } from "../../db/schema";
 import { badRequest, fieldError, notFound } from "../../lib/errors";
-import { type CategoryJson, categoryColumns, categoryJson } from "./categories.serialize";
 import type { CategoryCreate, CategoryUpdate } from "./categories.schemas";
+import { type CategoryJson, categoryColumns, categoryJson } from "./categories.serialize";
 
 const nameTaken = () => fieldError("name", "category with this name already exists.");
 

@@ -1,8 +1,8 @@
 import * as z from "zod";
 import {
-  INT4_MAX,
   bodyField,
   decimalQuery,
+  INT4_MAX,
   moneyField,
   optionalQuery,
   parseInteger,

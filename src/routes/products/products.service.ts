@@ -1,4 +1,4 @@
-import { type SQL, and, asc, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import type * as z from "zod";
 import type { Db } from "../../db/client";
 import { categories, orderItems, products } from "../../db/schema";
