@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { redisNamespace } from "../src/lib/namespace.ts";
-import { catalogVersionKeys } from "../src/routes/products/catalog-keys.ts";
+import { catalogVersionKeys } from "../src/routes/products/cache.keys.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
 import { applyMigrations } from "./lib/migrate.ts";
 import { openDatabase } from "./lib/stack.ts";

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { catalogVersionKeys } from "../../src/routes/products/catalog-keys.ts";
+import { catalogVersionKeys } from "../../src/routes/products/cache.keys.ts";
 import { connectRedis } from "../local/resp.ts";
 import { inChild } from "./driver.ts";
 import type { HttpLoadResult } from "./http-load.ts";

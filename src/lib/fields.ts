@@ -118,6 +118,9 @@ export const parsePk = describeInput(
 
 export const missingPk = (pk: number) => `Invalid pk "${pk}" - object does not exist.`;
 
+/** django-filter's words for a filter value naming nothing (an unknown category or user id). */
+export const INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
+
 /** A price in a body: JSON number or numeric string, numeric(10,2), greater than zero. */
 export const moneyField = () =>
   bodyField(

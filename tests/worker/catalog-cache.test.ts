@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
-import { invalidateCatalog } from "../../src/routes/products/catalog-cache";
+import { invalidateCatalog } from "../../src/routes/products/cache.service";
 import { bearer, getJson, makeCategory, makeProduct, makeUser, type ProductSeed, send } from "./catalog-support";
 import { setupWorker, type WorkerHarness } from "./support";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ORDER_STATUSES } from "../../src/db/schema";
-import { NEXT_STATUSES } from "../../src/routes/orders/orders.status";
+import { NEXT_STATUSES } from "../../src/routes/orders/status.service";
 import { type Shopper, shop } from "./orders-support";
 import { setupWorker, type WorkerHarness } from "./support";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { createDb } from "../../src/db/client";
-import { placeOrder } from "../../src/routes/orders/orders.place";
+import { placeOrder } from "../../src/routes/orders/placement.service";
 import { type Shopper, shop } from "./orders-support";
 import { setupWorker, type WorkerHarness } from "./support";
 

@@ -4,7 +4,7 @@
 // `npm run test:stress` repeats each race more times.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ORDER_STATUSES, type OrderStatus } from "../../src/db/schema";
-import { NEXT_STATUSES } from "../../src/routes/orders/orders.status";
+import { NEXT_STATUSES } from "../../src/routes/orders/status.service";
 import { scaled } from "../support/stack";
 import { type Shopper, shop } from "./orders-support";
 import { json, setupWorker, type WorkerHarness } from "./support";

@@ -2,18 +2,19 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Sql } from "../../db/client";
 import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
+import { INVALID_CHOICE } from "../../lib/fields";
 import { pageOffset } from "../../lib/pagination";
 import { searchAll } from "../../lib/search";
-import { orderDetail, orderSummaryColumns } from "../orders/orders.read";
 import { orderSummaryJson } from "../orders/orders.serialize";
-import { NEXT_STATUSES } from "../orders/orders.status";
+import { orderDetail, orderSummaryColumns } from "../orders/orders.service";
+import { NEXT_STATUSES } from "../orders/status.service";
 import type { AdminOrdersQuery } from "./admin.schemas";
 
 /** Why a page is empty: an unknown `user` is an invalid choice (as on /api/orders/), a page past the end is 404. */
 async function emptyPage(db: Sql, query: AdminOrdersQuery, offset: number) {
   if (query.user !== undefined) {
     const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, query.user));
-    if (!user) throw fieldError("user", "Select a valid choice. That choice is not one of the available choices.");
+    if (!user) throw fieldError("user", INVALID_CHOICE);
   }
   if (offset > 0) throw notFound("Invalid page.");
 }

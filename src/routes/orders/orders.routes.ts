@@ -13,13 +13,13 @@ import { Detail, FieldErrors } from "../../openapi/schemas";
 import type { Outbox } from "../../realtime/deliver";
 import type { HubEvent, Listeners } from "../../realtime/events";
 import { notifyOrderEvents } from "../../realtime/notify";
-import { invalidateCatalog } from "../products/catalog-cache";
-import { readIdempotencyKey } from "./orders.idempotency";
-import { placeOrder } from "./orders.place";
-import { canSee, listOrders, orderDetail } from "./orders.read";
+import { invalidateCatalog } from "../products/cache.service";
+import { readIdempotencyKey } from "./idempotency.service";
 import { listOrdersQuery, placeOrderBody, updateStatusBody } from "./orders.schemas";
 import { Order, OrderChanged, type OrderDetail, OrderPage, OutOfStock } from "./orders.serialize";
-import { type ChangeKind, changeStatus } from "./orders.status";
+import { canSee, listOrders, orderDetail } from "./orders.service";
+import { placeOrder } from "./placement.service";
+import { type ChangeKind, changeStatus } from "./status.service";
 
 const ID = "/:id{[0-9]+}";
 

@@ -5,8 +5,8 @@ import { pageOffset, toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
-import { cachedRead, invalidateWholeCatalog } from "./catalog-cache";
-import { catalogVersionKeys as ver } from "./catalog-keys";
+import { catalogVersionKeys as ver } from "./cache.keys";
+import { cachedRead, invalidateWholeCatalog } from "./cache.service";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
 import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
 import {

@@ -3,6 +3,7 @@ import {
   bodyField,
   decimalQuery,
   INT4_MAX,
+  INVALID_CHOICE,
   moneyField,
   optionalQuery,
   parseInteger,
@@ -14,15 +15,12 @@ import { pageParams, queryInt } from "../../lib/pagination";
 export const ORDERINGS = ["price", "-price", "created_at", "-created_at", "stock", "-stock", "name", "-name"] as const;
 export type Ordering = (typeof ORDERINGS)[number];
 
-/** django-filter's words for a category that is not an id of an existing category. */
-export const INVALID_CATEGORY_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
-
 /** An id that cannot exist (letters, beyond int4) gets the same answer as an unknown one. */
 const categoryFilter = z
   .string()
-  .regex(/^\s*\d{1,10}\s*$/, INVALID_CATEGORY_CHOICE)
+  .regex(/^\s*\d{1,10}\s*$/, INVALID_CHOICE)
   .transform(Number)
-  .refine((id) => id >= 1 && id <= INT4_MAX, INVALID_CATEGORY_CHOICE);
+  .refine((id) => id >= 1 && id <= INT4_MAX, INVALID_CHOICE);
 
 const booleanFilter = z.string().transform((value, ctx) => {
   const v = value.trim().toLowerCase();

@@ -3,16 +3,10 @@ import type * as z from "zod";
 import type { Db } from "../../db/client";
 import { categories, orderItems, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
-import { missingPk } from "../../lib/fields";
+import { INVALID_CHOICE, missingPk } from "../../lib/fields";
 import { searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
-import {
-  INVALID_CATEGORY_CHOICE,
-  type ListQuery,
-  type Ordering,
-  type ProductCreate,
-  type ProductUpdate,
-} from "./products.schemas";
+import type { ListQuery, Ordering, ProductCreate, ProductUpdate } from "./products.schemas";
 import { type ProductDetail, type ProductJson, productColumns, productJson } from "./products.serialize";
 
 export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_price" | "in_stock" | "search">;
@@ -51,7 +45,7 @@ const orderings: Record<Ordering, SQL[]> = {
 async function assertCategoryChoice(db: Db, id: number | undefined): Promise<void> {
   if (id === undefined) return;
   const [row] = await db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
-  if (!row) throw fieldError("category", INVALID_CATEGORY_CHOICE);
+  if (!row) throw fieldError("category", INVALID_CHOICE);
 }
 
 /** The statement behind a list page; exported so a test can EXPLAIN exactly what runs. */

@@ -1,6 +1,6 @@
 // No imports on purpose: `scripts/seed.ts` (plain Node) loads this file to invalidate the cache too.
 
-/** Seconds a cached catalog response lives; it only matters if an invalidation was lost (see catalog-cache.ts). */
+/** Seconds a cached catalog response lives; it only matters if an invalidation was lost (see cache.service.ts). */
 export const CATALOG_TTL_SECONDS = 60;
 
 /**

@@ -3,9 +3,9 @@ import type { Db, Sql } from "../../db/client";
 import { badRequest } from "../../lib/errors";
 import type { Listeners } from "../../realtime/events";
 import { ownerListeners, staffListeners } from "../../realtime/listeners";
-import { claimKey, type IdempotencyKey, recordResponse, type StoredResponse } from "./orders.idempotency";
-import { orderDetail } from "./orders.read";
+import { claimKey, type IdempotencyKey, recordResponse, type StoredResponse } from "./idempotency.service";
 import type { OrderDetail } from "./orders.serialize";
+import { orderDetail } from "./orders.service";
 
 export interface PlaceOrderInput {
   userId: number;

@@ -3,6 +3,7 @@ import type { AuthUser } from "../../context";
 import type { Sql } from "../../db/client";
 import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
 import { fieldError } from "../../lib/errors";
+import { INVALID_CHOICE } from "../../lib/fields";
 import { type PageRequest, pageOffset } from "../../lib/pagination";
 import { type OrderDetail, orderSummaryJson } from "./orders.serialize";
 
@@ -71,7 +72,7 @@ export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters
   // DRF's filter answers an unknown id as an invalid choice, not as an empty list. Only for staff:
   // a customer's `user` can only narrow their own orders, and must not tell which user ids exist.
   if (filters.user !== undefined && viewer.isStaff && !counted?.userExists) {
-    throw fieldError("user", "Select a valid choice. That choice is not one of the available choices.");
+    throw fieldError("user", INVALID_CHOICE);
   }
   const rows = await db
     .select(orderSummaryColumns)

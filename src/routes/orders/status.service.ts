@@ -5,8 +5,8 @@ import type { OrderStatus } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
 import type { Listeners } from "../../realtime/events";
 import { ownerHubKey, ownerListeners, staffListeners } from "../../realtime/listeners";
-import { orderDetail } from "./orders.read";
 import type { OrderDetail } from "./orders.serialize";
+import { orderDetail } from "./orders.service";
 
 /** The contract's graph; the seed's clients move pending → shipped directly, so that stays legal. */
 export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import type { Cache } from "../../lib/cache";
 import { log } from "../../lib/log";
-import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./catalog-keys";
+import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./cache.keys";
 
 /*
  * Catalog responses are cached with the version counters they were built under. A read fetches
