@@ -2,19 +2,8 @@
 // Live: a feed event re-reads the page, and the rows it names flash.
 
 import { api } from "./api.js";
-import {
-  debounce,
-  errorBox,
-  fill,
-  h,
-  hashQuery,
-  loading,
-  money,
-  pager,
-  setHashQuery,
-  statusBadge,
-  when,
-} from "./dom.js";
+import { debounce, fill, h, hashQuery, money, setHashQuery, statusBadge, when } from "./dom.js";
+import { pagedList } from "./list.js";
 
 export const STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"];
 const PAGE_SIZE = 20;
@@ -77,7 +66,6 @@ export default function orders(root) {
     page: Number(q.page) || 1,
   };
   const fresh = new Set();
-  let disposed = false;
   const results = h("div", { class: "results", "aria-live": "polite" });
 
   fill(
@@ -118,40 +106,21 @@ export default function orders(root) {
     load();
   }
 
-  let generation = 0;
-  async function load() {
-    const mine = ++generation;
-    setHashQuery("/orders", state);
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading orders"));
-    try {
-      const page = await api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } });
-      if (mine !== generation || disposed) return;
-      fill(
-        results,
-        page.results.length
-          ? ordersTable(page.results, fresh)
-          : h("p", { class: "empty", text: "No orders match these filters." }),
-        pager(
-          state.page,
-          page.count,
-          PAGE_SIZE,
-          (n) => {
-            state.page = n;
-            load();
-          },
-          "orders",
-        ),
-      );
-      fresh.clear();
-    } catch (error) {
-      if (mine !== generation || disposed) return;
-      if (error.status === 404 && state.page > 1) return set({ page: 1 });
-      fill(results, errorBox(error, load));
-    } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
-    }
-  }
+  const { load, dispose } = pagedList({
+    results,
+    state,
+    pageSize: PAGE_SIZE,
+    loadingText: "Loading orders",
+    emptyText: "No orders match these filters.",
+    noun: "orders",
+    read: () => {
+      setHashQuery("/orders", state);
+      return api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } });
+    },
+    table: (rows) => ordersTable(rows, fresh),
+    // A row flashes once, in the first list drawn after its event.
+    shown: () => fresh.clear(),
+  });
 
   const reload = debounce(load, 150);
   load();
@@ -161,8 +130,6 @@ export default function orders(root) {
       reload();
     },
     resync: load,
-    dispose() {
-      disposed = true;
-    },
+    dispose,
   };
 }

@@ -1,20 +1,8 @@
 // Products: a paginated, searchable, filterable list with price and stock edited in place.
 
 import { api } from "./api.js";
-import {
-  confirmDialog,
-  debounce,
-  errorBox,
-  fill,
-  formDialog,
-  h,
-  hashQuery,
-  loading,
-  pager,
-  setHashQuery,
-  toast,
-  uid,
-} from "./dom.js";
+import { confirmDialog, debounce, fill, formDialog, h, hashQuery, setHashQuery, toast, uid } from "./dom.js";
+import { pagedList } from "./list.js";
 
 const LOW_STOCK = 10;
 const PAGE_SIZE = 20;
@@ -37,7 +25,6 @@ export default function products(root) {
     page: Number(q.page) || 1,
   };
   let categories = [];
-  let disposed = false;
   const results = h("div", { class: "results" });
   const categorySelect = h(
     "select",
@@ -118,66 +105,44 @@ export default function products(root) {
     }
   }
 
-  let generation = 0;
-  async function load() {
-    const mine = ++generation;
-    setHashQuery("/products", {
-      search: state.search,
-      category: state.category,
-      stock: state.stock,
-      ordering: state.ordering === "-created_at" ? "" : state.ordering,
-      page: state.page,
-    });
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading products"));
-    try {
-      let rows;
-      let page = null;
+  const { load, dispose } = pagedList({
+    results,
+    state,
+    pageSize: PAGE_SIZE,
+    loadingText: "Loading products",
+    emptyText: "No products match these filters.",
+    noun: "products",
+    read: async () => {
+      setHashQuery("/products", {
+        search: state.search,
+        category: state.category,
+        stock: state.stock,
+        ordering: state.ordering === "-created_at" ? "" : state.ordering,
+        page: state.page,
+      });
       if (state.stock === "low") {
         // A plain list from the staff-only low-stock route; search is applied here.
-        const list = await api("/api/products/low_stock/", {
+        const lowStock = await api("/api/products/low_stock/", {
           query: { threshold: LOW_STOCK, category: state.category },
         });
         const terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
-        rows = list.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
-      } else {
-        page = await api("/api/products/", {
-          query: {
-            search: state.search,
-            category: state.category,
-            in_stock: { in: "true", out: "false" }[state.stock],
-            ordering: state.ordering,
-            page: state.page,
-            page_size: PAGE_SIZE,
-          },
-        });
-        rows = page.results;
+        return lowStock.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
       }
-      if (mine !== generation || disposed) return;
-      fill(
-        results,
-        rows.length ? table(rows) : h("p", { class: "empty", text: "No products match these filters." }),
-        page
-          ? pager(
-              state.page,
-              page.count,
-              PAGE_SIZE,
-              (n) => {
-                state.page = n;
-                load();
-              },
-              "products",
-            )
-          : h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
-      );
-    } catch (error) {
-      if (mine !== generation || disposed) return;
-      if (error.status === 404 && state.page > 1) return set({ page: 1 });
-      fill(results, errorBox(error, load));
-    } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
-    }
-  }
+      return api("/api/products/", {
+        query: {
+          search: state.search,
+          category: state.category,
+          in_stock: { in: "true", out: "false" }[state.stock],
+          ordering: state.ordering,
+          page: state.page,
+          page_size: PAGE_SIZE,
+        },
+      });
+    },
+    table,
+    unpaged: (rows) =>
+      h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
+  });
 
   function table(rows) {
     return h(
@@ -354,10 +319,5 @@ export default function products(root) {
 
   loadCategories();
   load();
-  return {
-    dispose() {
-      disposed = true;
-    },
-    resync: load,
-  };
+  return { dispose, resync: load };
 }
