@@ -98,7 +98,7 @@ export default function products(root) {
       categories = await api("/api/products/categories/");
       categorySelect.replaceChildren(
         h("option", { value: "", text: "All categories" }),
-        categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
+        ...categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
       );
     } catch {
       // The list still works without the category names in the filter; the error shows when saving.
