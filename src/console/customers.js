@@ -1,11 +1,15 @@
+// @ts-check
 // Customers: every account, newest first, searchable (read-only).
 
 import { api } from "./api.js";
 import { debounce, fill, h, hashQuery, setHashQuery, when } from "./dom.js";
 import { pagedList } from "./list.js";
 
+/** @import { CustomerSummary, Page } from "./types.js" */
+
 const PAGE_SIZE = 20;
 
+/** @param {HTMLElement} root */
 export default function customers(root) {
   const q = hashQuery();
   const state = { search: q.search ?? "", page: Number(q.page) || 1 };
@@ -27,7 +31,7 @@ export default function customers(root) {
           value: state.search,
           placeholder: "Username, name or email",
           oninput: debounce((e) => {
-            state.search = e.target.value;
+            state.search = /** @type {HTMLInputElement} */ (e.target).value;
             state.page = 1;
             load();
           }, 300),
@@ -46,11 +50,14 @@ export default function customers(root) {
     noun: "accounts",
     read: () => {
       setHashQuery("/customers", state);
-      return api("/api/admin/customers/", { query: { ...state, page_size: PAGE_SIZE } });
+      return /** @type {Promise<Page<CustomerSummary>>} */ (
+        api("/api/admin/customers/", { query: { ...state, page_size: PAGE_SIZE } })
+      );
     },
     table,
   });
 
+  /** @param {CustomerSummary[]} rows */
   function table(rows) {
     return h(
       "div",

@@ -1,20 +1,39 @@
+// @ts-check
 // The list pages' one loop (products, orders, customers): read a page for the view's filters,
 // show its rows or a note that none match, then the pager; loading, errors and Retry in place.
 
 import { ApiError } from "./api.js";
 import { errorBox, fill, h, loading, pager } from "./dom.js";
 
+/** @import { Page } from "./types.js" */
+
 /**
- * pagedList({ results, state, pageSize, loadingText, emptyText, noun, read, table, unpaged?, shown? })
- * → { load, dispose }. `read()` asks the API for `state` (views also note `state` in the hash
- * there, so every load, Retry and page move keeps it); it answers a DRF page, or a plain array
- * that gets `unpaged(rows)` under it instead of the pager. `shown()` runs once rows are on screen.
+ * @template T
+ * @typedef {object} ListOptions
+ * @property {HTMLElement} results where the list goes
+ * @property {{ page: number }} state the view's filters; the pager moves `page`
+ * @property {number} pageSize
+ * @property {string} loadingText "Loading orders"
+ * @property {string} emptyText shown instead of the table when no rows match
+ * @property {string} noun what the pager counts, plural ("orders")
+ * @property {() => Promise<Page<T> | T[]>} read asks the API for `state`; views also note `state`
+ *   in the hash here, so every load, Retry and page move keeps it
+ * @property {(rows: T[]) => Node} table
+ * @property {(rows: T[]) => Node} [unpaged] shown under a plain array (no pages) instead of the pager
+ * @property {() => void} [shown] runs once rows are on screen
+ */
+
+/**
+ * @template T
+ * @param {ListOptions<T>} options
+ * @returns {{ load: () => Promise<void>, dispose: () => void }}
  */
 export function pagedList({ results, state, pageSize, loadingText, emptyText, noun, read, table, unpaged, shown }) {
   let disposed = false;
   // Filters change faster than the API answers: only the latest load may fill the list.
   let generation = 0;
 
+  /** @returns {Promise<void>} */
   async function load() {
     const mine = ++generation;
     results.setAttribute("aria-busy", "true");
@@ -40,6 +59,10 @@ export function pagedList({ results, state, pageSize, loadingText, emptyText, no
     }
   }
 
+  /**
+   * @param {number} page
+   * @returns {Promise<void>}
+   */
   function goTo(page) {
     state.page = page;
     return load();

@@ -1,3 +1,4 @@
+// @ts-check
 // Orders: every customer's orders, newest first, filterable by status and searchable by customer.
 // Live: a feed event re-reads the page, and the rows it names flash.
 
@@ -5,10 +6,18 @@ import { api } from "./api.js";
 import { debounce, fill, h, hashQuery, money, setHashQuery, statusBadge, when } from "./dom.js";
 import { pagedList } from "./list.js";
 
+/** @import { FeedEvent, OrderStatus, OrderSummary, Page } from "./types.js" */
+
+/** @type {OrderStatus[]} */
 export const STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"];
 const PAGE_SIZE = 20;
 
-/** The orders table, shared with a customer's page. `fresh` holds ids to highlight. */
+/**
+ * The orders table, shared with a customer's page. `fresh` holds ids to highlight.
+ * @param {OrderSummary[]} rows
+ * @param {Set<number>} [fresh]
+ * @param {boolean} [withCustomer]
+ */
 export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
   return h(
     "div",
@@ -58,13 +67,15 @@ export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
   );
 }
 
+/** @param {HTMLElement} root */
 export default function orders(root) {
   const q = hashQuery();
   const state = {
-    status: STATUSES.includes(q.status) ? q.status : "",
+    status: /** @type {readonly string[]} */ (STATUSES).includes(q.status) ? q.status : "",
     search: q.search ?? "",
     page: Number(q.page) || 1,
   };
+  /** @type {Set<number>} */
   const fresh = new Set();
   const results = h("div", { class: "results", "aria-live": "polite" });
 
@@ -83,7 +94,7 @@ export default function orders(root) {
           type: "search",
           value: state.search,
           placeholder: "Username, name or email",
-          oninput: debounce((e) => set({ search: e.target.value }), 300),
+          oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
         }),
       ),
       h(
@@ -92,7 +103,7 @@ export default function orders(root) {
         h("label", { for: "o-status", text: "Status" }),
         h(
           "select",
-          { id: "o-status", onchange: (e) => set({ status: e.target.value }) },
+          { id: "o-status", onchange: (e) => set({ status: /** @type {HTMLSelectElement} */ (e.target).value }) },
           h("option", { value: "", text: "Any status" }),
           STATUSES.map((s) => h("option", { value: s, selected: s === state.status, text: s })),
         ),
@@ -101,6 +112,7 @@ export default function orders(root) {
     results,
   );
 
+  /** @param {Partial<typeof state>} change */
   function set(change) {
     Object.assign(state, { page: 1 }, change);
     load();
@@ -115,7 +127,9 @@ export default function orders(root) {
     noun: "orders",
     read: () => {
       setHashQuery("/orders", state);
-      return api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } });
+      return /** @type {Promise<Page<OrderSummary>>} */ (
+        api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } })
+      );
     },
     table: (rows) => ordersTable(rows, fresh),
     // A row flashes once, in the first list drawn after its event.
@@ -125,6 +139,7 @@ export default function orders(root) {
   const reload = debounce(load, 150);
   load();
   return {
+    /** @param {FeedEvent} msg */
     onFeed(msg) {
       fresh.add(msg.order_id);
       reload();

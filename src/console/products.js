@@ -1,8 +1,11 @@
+// @ts-check
 // Products: a paginated, searchable, filterable list with price and stock edited in place.
 
-import { api } from "./api.js";
+import { api, fieldErrors, messageOf } from "./api.js";
 import { confirmDialog, debounce, fill, formDialog, h, hashQuery, setHashQuery, toast, uid } from "./dom.js";
 import { pagedList } from "./list.js";
+
+/** @import { Category, Page, Product } from "./types.js" */
 
 const LOW_STOCK = 10;
 const PAGE_SIZE = 20;
@@ -15,6 +18,7 @@ const ORDERINGS = [
   ["-stock", "Stock, high to low"],
 ];
 
+/** @param {HTMLElement} root */
 export default function products(root) {
   const q = hashQuery();
   const state = {
@@ -24,6 +28,7 @@ export default function products(root) {
     ordering: q.ordering ?? "-created_at",
     page: Number(q.page) || 1,
   };
+  /** @type {Category[]} */
   let categories = [];
   const results = h("div", { class: "results" });
   const categorySelect = h(
@@ -44,7 +49,7 @@ export default function products(root) {
         type: "search",
         value: state.search,
         placeholder: "Name or description",
-        oninput: debounce((e) => set({ search: e.target.value }), 300),
+        oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
       }),
     ),
     h("div", { class: "field" }, h("label", { for: "p-category", text: "Category" }), categorySelect),
@@ -54,7 +59,7 @@ export default function products(root) {
       h("label", { for: "p-stock", text: "Stock" }),
       h(
         "select",
-        { id: "p-stock", onchange: (e) => set({ stock: e.target.value }) },
+        { id: "p-stock", onchange: (e) => set({ stock: /** @type {HTMLSelectElement} */ (e.target).value }) },
         [
           ["", "Any stock"],
           ["in", "In stock"],
@@ -69,12 +74,12 @@ export default function products(root) {
       h("label", { for: "p-ordering", text: "Sort" }),
       h(
         "select",
-        { id: "p-ordering", onchange: (e) => set({ ordering: e.target.value }) },
+        { id: "p-ordering", onchange: (e) => set({ ordering: /** @type {HTMLSelectElement} */ (e.target).value }) },
         ORDERINGS.map(([value, label]) => h("option", { value, selected: value === state.ordering, text: label })),
       ),
     ),
   );
-  categorySelect.addEventListener("change", (e) => set({ category: e.target.value }));
+  categorySelect.addEventListener("change", () => set({ category: categorySelect.value }));
 
   fill(
     root,
@@ -88,6 +93,7 @@ export default function products(root) {
     results,
   );
 
+  /** @param {Partial<typeof state>} change */
   function set(change) {
     Object.assign(state, { page: 1 }, change);
     load();
@@ -95,7 +101,7 @@ export default function products(root) {
 
   async function loadCategories() {
     try {
-      categories = await api("/api/products/categories/");
+      categories = /** @type {Category[]} */ (await api("/api/products/categories/"));
       categorySelect.replaceChildren(
         h("option", { value: "", text: "All categories" }),
         ...categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
@@ -122,28 +128,31 @@ export default function products(root) {
       });
       if (state.stock === "low") {
         // A plain list from the staff-only low-stock route; search is applied here.
-        const lowStock = await api("/api/products/low_stock/", {
-          query: { threshold: LOW_STOCK, category: state.category },
-        });
+        const lowStock = /** @type {Product[]} */ (
+          await api("/api/products/low_stock/", { query: { threshold: LOW_STOCK, category: state.category } })
+        );
         const terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
         return lowStock.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
       }
-      return api("/api/products/", {
-        query: {
-          search: state.search,
-          category: state.category,
-          in_stock: { in: "true", out: "false" }[state.stock],
-          ordering: state.ordering,
-          page: state.page,
-          page_size: PAGE_SIZE,
-        },
-      });
+      return /** @type {Promise<Page<Product>>} */ (
+        api("/api/products/", {
+          query: {
+            search: state.search,
+            category: state.category,
+            in_stock: /** @type {Record<string, string>} */ ({ in: "true", out: "false" })[state.stock],
+            ordering: state.ordering,
+            page: state.page,
+            page_size: PAGE_SIZE,
+          },
+        })
+      );
     },
     table,
     unpaged: (rows) =>
       h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
   });
 
+  /** @param {Product[]} rows */
   function table(rows) {
     return h(
       "div",
@@ -169,8 +178,10 @@ export default function products(root) {
     );
   }
 
+  /** @param {Product} p */
   function row(p) {
     const badge = h("span");
+    /** @param {number} stock */
     const paint = (stock) => {
       badge.className = `badge ${stock === 0 ? "stock-out" : stock < LOW_STOCK ? "stock-low" : "stock-in"}`;
       badge.textContent = stock === 0 ? "Out of stock" : stock < LOW_STOCK ? "Low" : "In stock";
@@ -206,12 +217,22 @@ export default function products(root) {
     );
   }
 
-  /** An input saved with PATCH on Enter or when it loses focus; Escape puts the saved value back. */
+  /**
+   * An input saved with PATCH on Enter or when it loses focus; Escape puts the saved value back.
+   * @param {Product} product
+   * @param {"price" | "stock"} field
+   * @param {string} value
+   * @param {string} inputmode
+   * @param {string} label
+   * @param {(updated: Product) => void} [after]
+   */
   function inlineEditor(product, field, value, inputmode, label, after) {
     const id = uid("edit");
     let saved = value;
     // Enter then blur would otherwise send the same PATCH twice (or repeat a refused value).
+    /** @type {string | null} */
     let pending = null;
+    /** @type {string | null} */
     let refused = null;
     const msg = h("span", { class: "cell-msg", id: `${id}-msg`, "aria-live": "polite" });
     const input = h("input", {
@@ -232,7 +253,9 @@ export default function products(root) {
       msg.className = "cell-msg";
       msg.textContent = "Saving…";
       try {
-        const updated = await api(`/api/products/${product.id}/`, { method: "PATCH", body: { [field]: next } });
+        const updated = /** @type {Product} */ (
+          await api(`/api/products/${product.id}/`, { method: "PATCH", body: { [field]: next } })
+        );
         saved = String(updated[field]);
         input.value = saved;
         input.removeAttribute("aria-invalid");
@@ -247,7 +270,7 @@ export default function products(root) {
         refused = next;
         input.setAttribute("aria-invalid", "true");
         msg.className = "cell-msg error";
-        msg.textContent = error.fields?.[field]?.join(" ") ?? error.message;
+        msg.textContent = fieldErrors(error)?.[field]?.join(" ") ?? messageOf(error);
       } finally {
         pending = null;
         input.removeAttribute("aria-busy");
@@ -267,6 +290,7 @@ export default function products(root) {
     return h("div", { class: "inline-cell" }, input, msg);
   }
 
+  /** @param {Product | null} p null for a new product */
   async function edit(p) {
     if (!categories.length) await loadCategories();
     const saved = await formDialog({
@@ -282,15 +306,18 @@ export default function products(root) {
           label: "Category",
           type: "select",
           value: p?.category ?? "",
-          options: [["", "Choose a category"], ...categories.map((c) => [c.id, c.name])],
+          options: [
+            ["", "Choose a category"],
+            ...categories.map((c) => /** @type {[number, string]} */ ([c.id, c.name])),
+          ],
           required: true,
         },
       ],
       submit: (values) => {
         const body = { ...values, category: values.category === "" ? null : Number(values.category) };
-        return p
-          ? api(`/api/products/${p.id}/`, { method: "PATCH", body })
-          : api("/api/products/", { method: "POST", body });
+        return /** @type {Promise<Product>} */ (
+          p ? api(`/api/products/${p.id}/`, { method: "PATCH", body }) : api("/api/products/", { method: "POST", body })
+        );
       },
     });
     if (saved) {
@@ -299,6 +326,7 @@ export default function products(root) {
     }
   }
 
+  /** @param {Product} p */
   async function archive(p) {
     if (
       !(await confirmDialog(
@@ -313,7 +341,7 @@ export default function products(root) {
       toast(`Archived “${p.name}”`, "ok");
       load();
     } catch (error) {
-      toast(error.message, "error");
+      toast(messageOf(error), "error");
     }
   }
 
