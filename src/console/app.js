@@ -1,3 +1,4 @@
+// @ts-check
 // The staff console: sign-in, the shell (navigation, live indicator), and a hash router.
 
 import { ApiError, currentUser, onSessionEnd, resume, signIn, signOut } from "./api.js";
@@ -10,6 +11,15 @@ import order from "./order.js";
 import orders from "./orders.js";
 import products from "./products.js";
 
+/** @import { FeedEvent } from "./types.js" */
+/** @import { FeedState } from "./feed.js" */
+
+/**
+ * What a page's render function returns: how the shell tells it about the feed and leaving.
+ * @typedef {{ dispose?: () => void, resync?: () => void, onFeed?: (msg: FeedEvent) => void }} View
+ */
+
+/** @type {[RegExp, (root: HTMLElement, ...params: string[]) => View, string][]} */
 const routes = [
   [/^\/products$/, products, "Products"],
   [/^\/categories$/, categories, "Categories"],
@@ -19,13 +29,17 @@ const routes = [
   [/^\/customers\/(\d+)$/, customer, "Customer"],
 ];
 
-const main = document.getElementById("main");
-const bar = document.getElementById("bar");
-const live = document.getElementById("live");
-const who = document.getElementById("who");
+// index.html has them all.
+const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+const bar = /** @type {HTMLElement} */ (document.getElementById("bar"));
+const live = /** @type {HTMLElement} */ (document.getElementById("live"));
+const who = /** @type {HTMLElement} */ (document.getElementById("who"));
+/** @type {ReturnType<typeof startFeed> | null} */
 let feed = null;
+/** @type {View | null} */
 let view = null;
 
+/** @param {FeedState} state */
 function setLive({ state, retryIn }) {
   const labels = {
     connecting: "Connecting…",
@@ -34,7 +48,7 @@ function setLive({ state, retryIn }) {
     stopped: "Offline",
   };
   live.dataset.state = state;
-  live.querySelector(".label").textContent = labels[state];
+  /** @type {HTMLElement} */ (live.querySelector(".label")).textContent = labels[state];
   live.title =
     state === "live"
       ? "Order events arrive as they happen"
@@ -47,7 +61,7 @@ function route() {
   const path = (location.hash.slice(1).split("?")[0] || "/products").replace(/\/$/, "") || "/products";
   const match = routes.find(([pattern]) => pattern.test(path));
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = path.startsWith(link.getAttribute("href").slice(1));
+    const current = path.startsWith(/** @type {string} */ (link.getAttribute("href")).slice(1));
     if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -61,10 +75,11 @@ function route() {
   }
   const [pattern, render, title] = match;
   document.title = `${title} · edge-shop staff`;
-  const params = pattern.exec(path).slice(1);
+  const params = /** @type {RegExpExecArray} */ (pattern.exec(path)).slice(1);
   view = render(main, ...params) ?? null;
 }
 
+/** @param {FeedEvent} msg */
 function onFeedEvent(msg) {
   if (msg.type === "order_created") toast(msg.message, "live");
   view?.onFeed?.(msg);
@@ -80,6 +95,7 @@ function startShell() {
   route();
 }
 
+/** @param {{ error?: string, info?: string }} [message] */
 function showSignIn(message) {
   feed?.stop();
   feed = null;
@@ -90,6 +106,14 @@ function showSignIn(message) {
   const error = h("div", { class: "form-error", role: "alert", text: message?.error ?? "" });
   const note = message?.info ? h("p", { class: "note", role: "status", text: message.info }) : null;
   const button = h("button", { type: "submit", class: "primary", text: "Sign in" });
+  const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
+  const password = h("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
   const form = h(
     "form",
     { class: "signin", "aria-labelledby": "signin-title" },
@@ -97,24 +121,8 @@ function showSignIn(message) {
     h("p", { class: "muted", text: "Sign in with your staff account." }),
     note,
     error,
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "username", text: "Username" }),
-      h("input", { id: "username", name: "username", autocomplete: "username", required: true }),
-    ),
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "password", text: "Password" }),
-      h("input", {
-        id: "password",
-        name: "password",
-        type: "password",
-        autocomplete: "current-password",
-        required: true,
-      }),
-    ),
+    h("div", { class: "field" }, h("label", { for: "username", text: "Username" }), username),
+    h("div", { class: "field" }, h("label", { for: "password", text: "Password" }), password),
     button,
   );
   form.addEventListener("submit", async (event) => {
@@ -123,22 +131,22 @@ function showSignIn(message) {
     button.disabled = true;
     button.textContent = "Signing in…";
     try {
-      await signIn(form.username.value.trim(), form.password.value);
+      await signIn(username.value.trim(), password.value);
       forgetFeedPosition();
       startShell();
     } catch (e) {
       error.textContent = e instanceof ApiError ? e.message : String(e);
-      form.password.select();
+      password.select();
     } finally {
       button.disabled = false;
       button.textContent = "Sign in";
     }
   });
   fill(main, form);
-  form.username.focus();
+  username.focus();
 }
 
-document.getElementById("signout").addEventListener("click", async () => {
+/** @type {HTMLElement} */ (document.getElementById("signout")).addEventListener("click", async () => {
   feed?.stop();
   await signOut();
   forgetFeedPosition();

@@ -1,8 +1,12 @@
+// @ts-check
 // Categories: list with product counts, create, rename, delete (the API refuses while products remain).
 
-import { api } from "./api.js";
+import { api, fieldErrors, messageOf } from "./api.js";
 import { confirmDialog, errorBox, fill, formDialog, h, loading, toast, when } from "./dom.js";
 
+/** @import { Category } from "./types.js" */
+
+/** @param {HTMLElement} root */
 export default function categories(root) {
   let disposed = false;
   const results = h("div", { class: "results" });
@@ -47,19 +51,22 @@ export default function categories(root) {
     name.removeAttribute("aria-invalid");
     add.disabled = true;
     try {
-      const created = await api("/api/products/categories/", {
-        method: "POST",
-        body: { name: name.value, description: description.value },
-      });
+      const created = /** @type {Category} */ (
+        await api("/api/products/categories/", {
+          method: "POST",
+          body: { name: name.value, description: description.value },
+        })
+      );
       toast(`Created “${created.name}”`, "ok");
       name.value = description.value = "";
       load();
     } catch (error) {
-      if (error.fields) {
-        nameMsg.textContent = error.fields.name?.join(" ") ?? "";
-        descriptionMsg.textContent = error.fields.description?.join(" ") ?? "";
-        if (error.fields.name) name.setAttribute("aria-invalid", "true");
-      } else nameMsg.textContent = error.message;
+      const fields = fieldErrors(error);
+      if (fields) {
+        nameMsg.textContent = fields.name?.join(" ") ?? "";
+        descriptionMsg.textContent = fields.description?.join(" ") ?? "";
+        if (fields.name) name.setAttribute("aria-invalid", "true");
+      } else nameMsg.textContent = messageOf(error);
       name.focus();
     } finally {
       add.disabled = false;
@@ -72,7 +79,7 @@ export default function categories(root) {
     results.setAttribute("aria-busy", "true");
     if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading categories"));
     try {
-      const list = await api("/api/products/categories/");
+      const list = /** @type {Category[]} */ (await api("/api/products/categories/"));
       if (disposed) return;
       fill(
         results,
@@ -104,6 +111,7 @@ export default function categories(root) {
     }
   }
 
+  /** @param {Category} c */
   function row(c) {
     return h(
       "tr",
@@ -125,6 +133,7 @@ export default function categories(root) {
     );
   }
 
+  /** @param {Category} c */
   async function rename(c) {
     const saved = await formDialog({
       title: `Rename ${c.name}`,
@@ -132,7 +141,8 @@ export default function categories(root) {
         { name: "name", label: "Name", value: c.name, required: true },
         { name: "description", label: "Description", type: "textarea", value: c.description },
       ],
-      submit: (values) => api(`/api/products/categories/${c.id}/`, { method: "PATCH", body: values }),
+      submit: (values) =>
+        /** @type {Promise<Category>} */ (api(`/api/products/categories/${c.id}/`, { method: "PATCH", body: values })),
     });
     if (saved) {
       toast(`Saved “${saved.name}”`, "ok");
@@ -140,6 +150,7 @@ export default function categories(root) {
     }
   }
 
+  /** @param {Category} c */
   async function remove(c) {
     fill(notice);
     if (!(await confirmDialog(`Delete the category “${c.name}”?`, "Delete", true))) return;
@@ -151,7 +162,11 @@ export default function categories(root) {
       // The API's refusal (e.g. the category still has products), shown where it happened.
       fill(
         notice,
-        h("div", { class: "alert", role: "alert" }, h("p", { text: `Could not delete “${c.name}”: ${error.message}` })),
+        h(
+          "div",
+          { class: "alert", role: "alert" },
+          h("p", { text: `Could not delete “${c.name}”: ${messageOf(error)}` }),
+        ),
       );
     }
   }

@@ -1,11 +1,18 @@
+// @ts-check
 // One customer's profile, order summary and orders (read-only).
 
 import { api } from "./api.js";
 import { errorBox, fill, h, loading, money, pager, when } from "./dom.js";
 import { ordersTable, STATUSES } from "./orders.js";
 
+/** @import { Customer, FeedEvent, OrderSummary, Page } from "./types.js" */
+
 const PAGE_SIZE = 10;
 
+/**
+ * @param {HTMLElement} root
+ * @param {string} idText the id from the route
+ */
 export default function customer(root, idText) {
   const id = Number(idText);
   let disposed = false;
@@ -15,7 +22,7 @@ export default function customer(root, idText) {
   async function load() {
     fill(root, h("h1", { tabindex: -1, text: "Customer" }), loading("Loading the customer"));
     try {
-      const u = await api(`/api/admin/customers/${id}/`);
+      const u = /** @type {Customer} */ (await api(`/api/admin/customers/${id}/`));
       if (disposed) return;
       render(u);
       loadOrders();
@@ -24,8 +31,10 @@ export default function customer(root, idText) {
     }
   }
 
+  /** @type {(label: string, value: string) => HTMLElement[]} */
   const row = (label, value) => [h("dt", { text: label }), h("dd", { text: value || "—" })];
 
+  /** @param {Customer} u */
   function render(u) {
     const s = u.order_summary;
     fill(
@@ -82,7 +91,9 @@ export default function customer(root, idText) {
   async function loadOrders() {
     fill(orderList, loading("Loading orders"));
     try {
-      const data = await api("/api/admin/orders/", { query: { user: id, page, page_size: PAGE_SIZE } });
+      const data = /** @type {Page<OrderSummary>} */ (
+        await api("/api/admin/orders/", { query: { user: id, page, page_size: PAGE_SIZE } })
+      );
       if (disposed) return;
       fill(
         orderList,
@@ -109,6 +120,7 @@ export default function customer(root, idText) {
 
   load();
   return {
+    /** @param {FeedEvent} msg */
     onFeed(msg) {
       if (msg.user_id === id) load();
     },

@@ -1,14 +1,18 @@
+// @ts-check
 // Customers: every account, newest first, searchable (read-only).
 
 import { api } from "./api.js";
-import { debounce, errorBox, fill, h, hashQuery, loading, pager, setHashQuery, when } from "./dom.js";
+import { debounce, fill, h, hashQuery, setHashQuery, when } from "./dom.js";
+import { pagedList } from "./list.js";
+
+/** @import { CustomerSummary, Page } from "./types.js" */
 
 const PAGE_SIZE = 20;
 
+/** @param {HTMLElement} root */
 export default function customers(root) {
   const q = hashQuery();
   const state = { search: q.search ?? "", page: Number(q.page) || 1 };
-  let disposed = false;
   const results = h("div", { class: "results" });
 
   fill(
@@ -27,7 +31,7 @@ export default function customers(root) {
           value: state.search,
           placeholder: "Username, name or email",
           oninput: debounce((e) => {
-            state.search = e.target.value;
+            state.search = /** @type {HTMLInputElement} */ (e.target).value;
             state.page = 1;
             load();
           }, 300),
@@ -37,85 +41,67 @@ export default function customers(root) {
     results,
   );
 
-  let generation = 0;
-  async function load() {
-    const mine = ++generation;
-    setHashQuery("/customers", state);
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading customers"));
-    try {
-      const page = await api("/api/admin/customers/", { query: { ...state, page_size: PAGE_SIZE } });
-      if (mine !== generation || disposed) return;
-      fill(
-        results,
-        page.results.length
-          ? h(
-              "div",
-              { class: "table-wrap" },
-              h(
-                "table",
-                { class: "grid" },
-                h(
-                  "thead",
-                  {},
-                  h(
-                    "tr",
-                    {},
-                    ["Username", "Name", "Email", "Orders", "Joined"].map((t) => h("th", { scope: "col", text: t })),
-                  ),
-                ),
-                h(
-                  "tbody",
-                  {},
-                  page.results.map((u) =>
-                    h(
-                      "tr",
-                      { "data-id": u.id },
-                      h(
-                        "th",
-                        { scope: "row" },
-                        h("a", { href: `#/customers/${u.id}`, text: u.username }),
-                        u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
-                        u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
-                      ),
-                      h("td", { "data-label": "Name", text: `${u.first_name} ${u.last_name}`.trim() || "—" }),
-                      h("td", { "data-label": "Email", text: u.email }),
-                      h("td", { "data-label": "Orders", class: "num", text: String(u.orders_count) }),
-                      h("td", { "data-label": "Joined", text: when(u.date_joined) }),
-                    ),
-                  ),
-                ),
-              ),
-            )
-          : h("p", { class: "empty", text: "No customers match." }),
-        pager(
-          state.page,
-          page.count,
-          PAGE_SIZE,
-          (n) => {
-            state.page = n;
-            load();
-          },
-          "accounts",
-        ),
+  const { load, dispose } = pagedList({
+    results,
+    state,
+    pageSize: PAGE_SIZE,
+    loadingText: "Loading customers",
+    emptyText: "No customers match.",
+    noun: "accounts",
+    read: () => {
+      setHashQuery("/customers", state);
+      return /** @type {Promise<Page<CustomerSummary>>} */ (
+        api("/api/admin/customers/", { query: { ...state, page_size: PAGE_SIZE } })
       );
-    } catch (error) {
-      if (mine !== generation || disposed) return;
-      if (error.status === 404 && state.page > 1) {
-        state.page = 1;
-        return load();
-      }
-      fill(results, errorBox(error, load));
-    } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
-    }
+    },
+    table,
+  });
+
+  /** @param {CustomerSummary[]} rows */
+  function table(rows) {
+    return h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "grid" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["Username", "Name", "Email", "Orders", "Joined"].map((t) => h("th", { scope: "col", text: t })),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          rows.map((u) =>
+            h(
+              "tr",
+              { "data-id": u.id },
+              h(
+                "th",
+                { scope: "row" },
+                h("a", { href: `#/customers/${u.id}`, text: u.username }),
+                u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
+                u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
+              ),
+              h("td", { "data-label": "Name", text: `${u.first_name} ${u.last_name}`.trim() || "—" }),
+              h("td", { "data-label": "Email", text: u.email }),
+              h("td", { "data-label": "Orders", class: "num", text: String(u.orders_count) }),
+              h("td", { "data-label": "Joined", text: when(u.date_joined) }),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   load();
   return {
     resync: load,
-    dispose() {
-      disposed = true;
-    },
+    dispose,
   };
 }

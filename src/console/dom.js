@@ -1,23 +1,44 @@
+// @ts-check
 // Small DOM helpers for the staff console: no framework, no inline styles or scripts (CSP).
+
+import { fieldErrors, messageOf } from "./api.js";
+
+/**
+ * @typedef {string | number | boolean | null | undefined} PropValue
+ * @typedef {{ [name: string]: PropValue | EventListener }} Props
+ * @typedef {Node | string | number | boolean | null | undefined} Leaf
+ * @typedef {Leaf | Leaf[]} Child arrays one level deep, as the pages pass them (a JSDoc typedef cannot
+ *   refer to itself); h() itself flattens any depth
+ */
 
 /**
  * h("button", { class: "primary", onclick: fn, "aria-label": "x" }, "text", child, [more])
  * Props starting with "on" are listeners; `text` sets textContent; other props become attributes
  * (true → empty attribute, false/null/undefined → left out). Children may be nodes, strings or arrays.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Props} [props]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (key === "text") el.textContent = value;
-    else if (key === "value") el.value = value;
+    else if (key === "text") el.textContent = String(value);
+    // Only given to inputs, textareas and options, which all take a string value.
+    else if (key === "value") /** @type {HTMLInputElement} */ (el).value = String(value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @param {Element} el
+ * @param {Child[]} children
+ */
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
@@ -25,7 +46,13 @@ function append(el, children) {
   }
 }
 
-/** Replaces an element's children. */
+/**
+ * Replaces an element's children.
+ * @template {Element} E
+ * @param {E} el
+ * @param {...Child} children
+ * @returns {E}
+ */
 export function fill(el, ...children) {
   el.replaceChildren();
   append(el, children);
@@ -35,42 +62,61 @@ export function fill(el, ...children) {
 let ids = 0;
 export const uid = (prefix = "f") => `${prefix}-${++ids}`;
 
-/** "1299.99" → "1,299.99", on the decimal string itself (money never goes through a float). */
+/**
+ * "1299.99" → "1,299.99", on the decimal string itself (money never goes through a float).
+ * @param {string} text
+ */
 export function money(text) {
   const [whole, fraction = "00"] = String(text).split(".");
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+/** @param {string | null} iso */
 export const when = (iso) => (iso ? dateTime.format(new Date(iso)) : "—");
 
+/** @param {string} status */
 export const statusBadge = (status) => h("span", { class: `badge status-${status}`, text: status });
 
 export const loading = (what = "Loading") =>
   h("p", { class: "loading", role: "status", "aria-busy": "true", text: `${what}…` });
 
-/** An error the user can act on: the API's message and, when given, a Retry button. */
+/**
+ * An error the user can act on: the API's message and, when given, a Retry button.
+ * @param {unknown} error
+ * @param {() => void} [retry]
+ */
 export function errorBox(error, retry) {
   return h(
     "div",
     { class: "alert", role: "alert" },
-    h("p", { text: error?.message ?? String(error) }),
+    h("p", { text: messageOf(error) }),
     retry ? h("button", { type: "button", onclick: retry, text: "Retry" }) : null,
   );
 }
 
-/** Short notices in the corner; announced to screen readers. */
+/**
+ * Short notices in the corner; announced to screen readers.
+ * @param {string} text
+ * @param {"info" | "ok" | "error" | "live"} [kind]
+ */
 export function toast(text, kind = "info") {
   const box = document.getElementById("toasts");
   if (!box) return;
   const note = h("div", { class: `toast toast-${kind}`, text });
   box.append(note);
   // A burst of live events shows the latest few, not a wall of notices.
-  while (box.children.length > 4) box.firstElementChild.remove();
+  while (box.children.length > 4) box.firstElementChild?.remove();
   setTimeout(() => note.remove(), 5000);
 }
 
-/** A modal confirmation (native <dialog>: focus moves in, Escape cancels). Resolves true when confirmed. */
+/**
+ * A modal confirmation (native <dialog>: focus moves in, Escape cancels). Resolves true when confirmed.
+ * @param {string} message
+ * @param {string} [confirmLabel]
+ * @param {boolean} [danger]
+ * @returns {Promise<boolean>}
+ */
 export function confirmDialog(message, confirmLabel = "Confirm", danger = false) {
   return new Promise((resolve) => {
     const dialog = h(
@@ -98,15 +144,27 @@ export function confirmDialog(message, confirmLabel = "Confirm", danger = false)
 }
 
 /**
+ * @typedef {{ name: string, label: string, value?: string | number, required?: boolean }} FieldBase
+ * @typedef {FieldBase & { type?: "text" | "textarea", inputmode?: string }} TextField
+ * @typedef {FieldBase & { type: "select", options: [string | number, string][] }} SelectField
+ * @typedef {TextField | SelectField} Field
+ */
+
+/**
  * A form in a modal dialog. `fields`: [{ name, label, type?, value?, options?, required? }].
  * `submit(values)` may throw an ApiError: its field messages are shown under the fields, other
  * messages at the top, and the dialog stays open. Resolves with submit's result, or null if cancelled.
+ * @template R
+ * @param {{ title: string, fields: Field[], submitLabel?: string, submit: (values: Record<string, string>) => Promise<R> }} options
+ * @returns {Promise<R | null>}
  */
 export function formDialog({ title, fields, submitLabel = "Save", submit }) {
   return new Promise((resolve) => {
     const titleId = uid("dlg");
     const top = h("div", { class: "form-error", role: "alert", tabindex: -1 });
+    /** @type {Record<string, HTMLElement>} */
     const messages = {};
+    /** @type {Record<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>} */
     const controls = {};
     const rows = fields.map((f) => {
       const id = uid("field");
@@ -149,6 +207,7 @@ export function formDialog({ title, fields, submitLabel = "Save", submit }) {
       ),
     );
     const dialog = h("dialog", { class: "dialog", "aria-labelledby": titleId }, form);
+    /** @type {R | null} */
     let result = null;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -164,15 +223,16 @@ export function formDialog({ title, fields, submitLabel = "Save", submit }) {
         result = await submit(values);
         dialog.close();
       } catch (error) {
+        const fields = fieldErrors(error);
         const unplaced = [];
-        for (const [name, list] of Object.entries(error.fields ?? {})) {
+        for (const [name, list] of Object.entries(fields ?? {})) {
           if (messages[name]) {
             messages[name].textContent = list.join(" ");
             controls[name].setAttribute("aria-invalid", "true");
           } else unplaced.push(...list);
         }
-        top.textContent = unplaced.length ? unplaced.join(" ") : error.fields ? "" : error.message;
-        const invalid = form.querySelector("[aria-invalid=true]");
+        top.textContent = unplaced.length ? unplaced.join(" ") : fields ? "" : messageOf(error);
+        const invalid = /** @type {HTMLElement | null} */ (form.querySelector("[aria-invalid=true]"));
         (invalid ?? top).focus?.();
       } finally {
         save.disabled = false;
@@ -188,7 +248,14 @@ export function formDialog({ title, fields, submitLabel = "Save", submit }) {
   });
 }
 
-/** "Previous · Page 2 of 5 · Next" for a DRF page; `go(page)` loads another page. */
+/**
+ * "Previous · Page 2 of 5 · Next" for a DRF page; `go(page)` loads another page.
+ * @param {number} page
+ * @param {number} count
+ * @param {number} pageSize
+ * @param {(page: number) => void} go
+ * @param {string} [noun] plural; the "s" goes for a count of 1
+ */
 export function pager(page, count, pageSize, go, noun = "items") {
   const pages = Math.max(1, Math.ceil(count / pageSize));
   return h(
@@ -200,8 +267,15 @@ export function pager(page, count, pageSize, go, noun = "items") {
   );
 }
 
-/** Calls `fn` once `ms` after the last call. */
+/**
+ * Calls `fn` once `ms` after the last call.
+ * @template {unknown[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ * @returns {(...args: A) => void}
+ */
 export function debounce(fn, ms) {
+  /** @type {number | undefined} */
   let timer;
   return (...args) => {
     clearTimeout(timer);
@@ -215,11 +289,15 @@ export function hashQuery() {
   return Object.fromEntries(new URLSearchParams(query));
 }
 
-/** Rewrites the hash query without a history entry or a hashchange, so a reload keeps the filters. */
+/**
+ * Rewrites the hash query without a history entry or a hashchange, so a reload keeps the filters.
+ * @param {string} path
+ * @param {Record<string, string | number | null | undefined>} params
+ */
 export function setHashQuery(path, params) {
-  const kept = Object.entries(params).filter(
-    ([k, v]) => v !== "" && v !== undefined && v !== null && !(k === "page" && Number(v) === 1),
-  );
+  const kept = Object.entries(params)
+    .filter(([k, v]) => v !== "" && v !== undefined && v !== null && !(k === "page" && Number(v) === 1))
+    .map(([k, v]) => [k, String(v)]);
   const query = new URLSearchParams(kept);
   const text = query.toString();
   history.replaceState(null, "", `#${path}${text ? `?${text}` : ""}`);

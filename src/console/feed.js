@@ -1,9 +1,14 @@
+// @ts-check
 // The staff WebSocket feed (/ws/admin/orders/): every user's order_created and order_update.
 // Reconnects with exponential backoff and, once it has seen an event, asks for what it missed
 // with ?since=<last seq>. The access token travels as the subprotocol pair ["bearer", token],
 // so it never appears in a URL.
 
-import { accessToken } from "./api.js";
+import { ApiError, accessToken } from "./api.js";
+
+/** @import { FeedEvent, FeedMessage } from "./types.js" */
+
+/** @typedef {{ state: "connecting" | "live" | "reconnecting" | "stopped", retryIn?: number }} FeedState */
 
 const SEQ = "edge-shop.console.seq";
 const PING_EVERY = 25_000;
@@ -14,13 +19,19 @@ const MAX_DELAY = 30_000;
  * startFeed({ onEvent(msg), onState({ state, retryIn }), onResync() }) → { stop, reconnect }.
  * `state` is "connecting", "live", "reconnecting" or "stopped". `onResync` runs after every
  * reconnection and after a truncated replay, so views can re-read what they show.
+ * @param {{ onEvent: (msg: FeedEvent) => void, onState: (state: FeedState) => void, onResync: () => void }} handlers
+ * @returns {{ stop: () => void, reconnect: () => void }}
  */
 export function startFeed({ onEvent, onState, onResync }) {
+  /** @type {WebSocket | null} */
   let socket = null;
   let attempt = 0;
-  let retryTimer = null;
-  let pingTimer = null;
-  let pongTimer = null;
+  /** @type {number | undefined} */
+  let retryTimer;
+  /** @type {number | undefined} */
+  let pingTimer;
+  /** @type {number | undefined} */
+  let pongTimer;
   let stopped = false;
   let everLive = false;
   let lastSeq = Number(sessionStorage.getItem(SEQ)) || null;
@@ -39,7 +50,7 @@ export function startFeed({ onEvent, onState, onResync }) {
     try {
       token = await accessToken();
     } catch (error) {
-      if (error.status === 401) return stop();
+      if (error instanceof ApiError && error.status === 401) return stop();
       return schedule();
     }
     if (stopped) return;
@@ -50,6 +61,7 @@ export function startFeed({ onEvent, onState, onResync }) {
     socket = ws;
     ws.addEventListener("message", (event) => {
       if (event.data === "pong") return clearTimeout(pongTimer);
+      /** @type {FeedMessage} */
       let msg;
       try {
         msg = JSON.parse(event.data);

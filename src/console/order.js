@@ -1,10 +1,18 @@
+// @ts-check
 // One order: lines, totals, shipping, customer, status history, and buttons for the allowed moves.
 
-import { api } from "./api.js";
+import { api, messageOf } from "./api.js";
 import { confirmDialog, errorBox, fill, h, loading, money, statusBadge, toast, when } from "./dom.js";
 
+/** @import { FeedEvent, Order, OrderChanged, OrderStatus } from "./types.js" */
+
+/** @type {Partial<Record<OrderStatus, string>>} */
 const VERBS = { processing: "Mark processing", shipped: "Mark shipped", delivered: "Mark delivered" };
 
+/**
+ * @param {HTMLElement} root
+ * @param {string} idText the id from the route
+ */
 export default function order(root, idText) {
   const id = Number(idText);
   let disposed = false;
@@ -14,7 +22,7 @@ export default function order(root, idText) {
   async function load(first = false) {
     if (first) fill(root, h("h1", { tabindex: -1, text: `Order #${id}` }), loading("Loading the order"));
     try {
-      const o = await api(`/api/admin/orders/${id}/`);
+      const o = /** @type {Order} */ (await api(`/api/admin/orders/${id}/`));
       if (!disposed) render(o);
     } catch (error) {
       if (!disposed)
@@ -26,8 +34,10 @@ export default function order(root, idText) {
     }
   }
 
+  /** @param {Order} o */
   function render(o) {
-    const hadFocus = root.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : null;
+    const active = document.activeElement;
+    const hadFocus = active instanceof HTMLElement && root.contains(active) ? active.dataset.focusKey : null;
     const moves = o.next_statuses.filter((s) => s !== "cancelled");
     const actions = h(
       "div",
@@ -158,26 +168,32 @@ export default function order(root, idText) {
       ),
     );
     // Keep keyboard focus where it was, or on the heading when that button is gone after a move.
-    if (hadFocus) (root.querySelector(`[data-focus-key="${hadFocus}"]`) ?? root.querySelector("h1"))?.focus();
+    if (hadFocus) {
+      const again = /** @type {HTMLElement | null} */ (root.querySelector(`[data-focus-key="${hadFocus}"]`));
+      (again ?? root.querySelector("h1"))?.focus();
+    }
   }
 
+  /** @param {() => Promise<unknown>} run one move; the API answers an OrderChanged */
   async function act(run) {
     if (busy) return;
     busy = true;
     fill(notice);
-    for (const b of root.querySelectorAll(".order-actions button")) b.disabled = true;
+    const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (root.querySelectorAll(".order-actions button"));
+    for (const b of buttons) b.disabled = true;
     try {
-      const result = await run();
+      const result = /** @type {OrderChanged} */ (await run());
       toast(result.message, "ok");
-      render(await api(`/api/admin/orders/${id}/`));
+      render(/** @type {Order} */ (await api(`/api/admin/orders/${id}/`)));
     } catch (error) {
-      fill(notice, h("div", { class: "alert", role: "alert" }, h("p", { text: error.message })));
+      fill(notice, h("div", { class: "alert", role: "alert" }, h("p", { text: messageOf(error) })));
       load();
     } finally {
       busy = false;
     }
   }
 
+  /** @param {OrderStatus} status */
   const move = (status) => act(() => api(`/api/orders/${id}/update_status/`, { method: "PATCH", body: { status } }));
 
   async function cancel() {
@@ -188,6 +204,7 @@ export default function order(root, idText) {
 
   load(true);
   return {
+    /** @param {FeedEvent} msg */
     onFeed(msg) {
       if (msg.order_id === id && !busy) load();
     },

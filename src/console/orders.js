@@ -1,25 +1,23 @@
+// @ts-check
 // Orders: every customer's orders, newest first, filterable by status and searchable by customer.
 // Live: a feed event re-reads the page, and the rows it names flash.
 
 import { api } from "./api.js";
-import {
-  debounce,
-  errorBox,
-  fill,
-  h,
-  hashQuery,
-  loading,
-  money,
-  pager,
-  setHashQuery,
-  statusBadge,
-  when,
-} from "./dom.js";
+import { debounce, fill, h, hashQuery, money, setHashQuery, statusBadge, when } from "./dom.js";
+import { pagedList } from "./list.js";
 
+/** @import { FeedEvent, OrderStatus, OrderSummary, Page } from "./types.js" */
+
+/** @type {OrderStatus[]} */
 export const STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"];
 const PAGE_SIZE = 20;
 
-/** The orders table, shared with a customer's page. `fresh` holds ids to highlight. */
+/**
+ * The orders table, shared with a customer's page. `fresh` holds ids to highlight.
+ * @param {OrderSummary[]} rows
+ * @param {Set<number>} [fresh]
+ * @param {boolean} [withCustomer]
+ */
 export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
   return h(
     "div",
@@ -69,15 +67,16 @@ export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
   );
 }
 
+/** @param {HTMLElement} root */
 export default function orders(root) {
   const q = hashQuery();
   const state = {
-    status: STATUSES.includes(q.status) ? q.status : "",
+    status: /** @type {readonly string[]} */ (STATUSES).includes(q.status) ? q.status : "",
     search: q.search ?? "",
     page: Number(q.page) || 1,
   };
+  /** @type {Set<number>} */
   const fresh = new Set();
-  let disposed = false;
   const results = h("div", { class: "results", "aria-live": "polite" });
 
   fill(
@@ -95,7 +94,7 @@ export default function orders(root) {
           type: "search",
           value: state.search,
           placeholder: "Username, name or email",
-          oninput: debounce((e) => set({ search: e.target.value }), 300),
+          oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
         }),
       ),
       h(
@@ -104,7 +103,7 @@ export default function orders(root) {
         h("label", { for: "o-status", text: "Status" }),
         h(
           "select",
-          { id: "o-status", onchange: (e) => set({ status: e.target.value }) },
+          { id: "o-status", onchange: (e) => set({ status: /** @type {HTMLSelectElement} */ (e.target).value }) },
           h("option", { value: "", text: "Any status" }),
           STATUSES.map((s) => h("option", { value: s, selected: s === state.status, text: s })),
         ),
@@ -113,56 +112,39 @@ export default function orders(root) {
     results,
   );
 
+  /** @param {Partial<typeof state>} change */
   function set(change) {
     Object.assign(state, { page: 1 }, change);
     load();
   }
 
-  let generation = 0;
-  async function load() {
-    const mine = ++generation;
-    setHashQuery("/orders", state);
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading orders"));
-    try {
-      const page = await api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } });
-      if (mine !== generation || disposed) return;
-      fill(
-        results,
-        page.results.length
-          ? ordersTable(page.results, fresh)
-          : h("p", { class: "empty", text: "No orders match these filters." }),
-        pager(
-          state.page,
-          page.count,
-          PAGE_SIZE,
-          (n) => {
-            state.page = n;
-            load();
-          },
-          "orders",
-        ),
+  const { load, dispose } = pagedList({
+    results,
+    state,
+    pageSize: PAGE_SIZE,
+    loadingText: "Loading orders",
+    emptyText: "No orders match these filters.",
+    noun: "orders",
+    read: () => {
+      setHashQuery("/orders", state);
+      return /** @type {Promise<Page<OrderSummary>>} */ (
+        api("/api/admin/orders/", { query: { ...state, page_size: PAGE_SIZE } })
       );
-      fresh.clear();
-    } catch (error) {
-      if (mine !== generation || disposed) return;
-      if (error.status === 404 && state.page > 1) return set({ page: 1 });
-      fill(results, errorBox(error, load));
-    } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
-    }
-  }
+    },
+    table: (rows) => ordersTable(rows, fresh),
+    // A row flashes once, in the first list drawn after its event.
+    shown: () => fresh.clear(),
+  });
 
   const reload = debounce(load, 150);
   load();
   return {
+    /** @param {FeedEvent} msg */
     onFeed(msg) {
       fresh.add(msg.order_id);
       reload();
     },
     resync: load,
-    dispose() {
-      disposed = true;
-    },
+    dispose,
   };
 }

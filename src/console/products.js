@@ -1,20 +1,11 @@
+// @ts-check
 // Products: a paginated, searchable, filterable list with price and stock edited in place.
 
-import { api } from "./api.js";
-import {
-  confirmDialog,
-  debounce,
-  errorBox,
-  fill,
-  formDialog,
-  h,
-  hashQuery,
-  loading,
-  pager,
-  setHashQuery,
-  toast,
-  uid,
-} from "./dom.js";
+import { api, fieldErrors, messageOf } from "./api.js";
+import { confirmDialog, debounce, fill, formDialog, h, hashQuery, setHashQuery, toast, uid } from "./dom.js";
+import { pagedList } from "./list.js";
+
+/** @import { Category, Page, Product } from "./types.js" */
 
 const LOW_STOCK = 10;
 const PAGE_SIZE = 20;
@@ -27,6 +18,7 @@ const ORDERINGS = [
   ["-stock", "Stock, high to low"],
 ];
 
+/** @param {HTMLElement} root */
 export default function products(root) {
   const q = hashQuery();
   const state = {
@@ -36,8 +28,8 @@ export default function products(root) {
     ordering: q.ordering ?? "-created_at",
     page: Number(q.page) || 1,
   };
+  /** @type {Category[]} */
   let categories = [];
-  let disposed = false;
   const results = h("div", { class: "results" });
   const categorySelect = h(
     "select",
@@ -57,7 +49,7 @@ export default function products(root) {
         type: "search",
         value: state.search,
         placeholder: "Name or description",
-        oninput: debounce((e) => set({ search: e.target.value }), 300),
+        oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
       }),
     ),
     h("div", { class: "field" }, h("label", { for: "p-category", text: "Category" }), categorySelect),
@@ -67,7 +59,7 @@ export default function products(root) {
       h("label", { for: "p-stock", text: "Stock" }),
       h(
         "select",
-        { id: "p-stock", onchange: (e) => set({ stock: e.target.value }) },
+        { id: "p-stock", onchange: (e) => set({ stock: /** @type {HTMLSelectElement} */ (e.target).value }) },
         [
           ["", "Any stock"],
           ["in", "In stock"],
@@ -82,12 +74,12 @@ export default function products(root) {
       h("label", { for: "p-ordering", text: "Sort" }),
       h(
         "select",
-        { id: "p-ordering", onchange: (e) => set({ ordering: e.target.value }) },
+        { id: "p-ordering", onchange: (e) => set({ ordering: /** @type {HTMLSelectElement} */ (e.target).value }) },
         ORDERINGS.map(([value, label]) => h("option", { value, selected: value === state.ordering, text: label })),
       ),
     ),
   );
-  categorySelect.addEventListener("change", (e) => set({ category: e.target.value }));
+  categorySelect.addEventListener("change", () => set({ category: categorySelect.value }));
 
   fill(
     root,
@@ -101,6 +93,7 @@ export default function products(root) {
     results,
   );
 
+  /** @param {Partial<typeof state>} change */
   function set(change) {
     Object.assign(state, { page: 1 }, change);
     load();
@@ -108,77 +101,58 @@ export default function products(root) {
 
   async function loadCategories() {
     try {
-      categories = await api("/api/products/categories/");
+      categories = /** @type {Category[]} */ (await api("/api/products/categories/"));
       categorySelect.replaceChildren(
         h("option", { value: "", text: "All categories" }),
-        categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
+        ...categories.map((c) => h("option", { value: c.id, selected: String(c.id) === state.category, text: c.name })),
       );
     } catch {
       // The list still works without the category names in the filter; the error shows when saving.
     }
   }
 
-  let generation = 0;
-  async function load() {
-    const mine = ++generation;
-    setHashQuery("/products", {
-      search: state.search,
-      category: state.category,
-      stock: state.stock,
-      ordering: state.ordering === "-created_at" ? "" : state.ordering,
-      page: state.page,
-    });
-    results.setAttribute("aria-busy", "true");
-    if (!results.firstChild || results.querySelector(".alert")) fill(results, loading("Loading products"));
-    try {
-      let rows;
-      let page = null;
+  const { load, dispose } = pagedList({
+    results,
+    state,
+    pageSize: PAGE_SIZE,
+    loadingText: "Loading products",
+    emptyText: "No products match these filters.",
+    noun: "products",
+    read: async () => {
+      setHashQuery("/products", {
+        search: state.search,
+        category: state.category,
+        stock: state.stock,
+        ordering: state.ordering === "-created_at" ? "" : state.ordering,
+        page: state.page,
+      });
       if (state.stock === "low") {
         // A plain list from the staff-only low-stock route; search is applied here.
-        const list = await api("/api/products/low_stock/", {
-          query: { threshold: LOW_STOCK, category: state.category },
-        });
+        const lowStock = /** @type {Product[]} */ (
+          await api("/api/products/low_stock/", { query: { threshold: LOW_STOCK, category: state.category } })
+        );
         const terms = state.search.toLowerCase().split(/\s+/).filter(Boolean);
-        rows = list.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
-      } else {
-        page = await api("/api/products/", {
+        return lowStock.filter((p) => terms.every((t) => `${p.name} ${p.description}`.toLowerCase().includes(t)));
+      }
+      return /** @type {Promise<Page<Product>>} */ (
+        api("/api/products/", {
           query: {
             search: state.search,
             category: state.category,
-            in_stock: { in: "true", out: "false" }[state.stock],
+            in_stock: /** @type {Record<string, string>} */ ({ in: "true", out: "false" })[state.stock],
             ordering: state.ordering,
             page: state.page,
             page_size: PAGE_SIZE,
           },
-        });
-        rows = page.results;
-      }
-      if (mine !== generation || disposed) return;
-      fill(
-        results,
-        rows.length ? table(rows) : h("p", { class: "empty", text: "No products match these filters." }),
-        page
-          ? pager(
-              state.page,
-              page.count,
-              PAGE_SIZE,
-              (n) => {
-                state.page = n;
-                load();
-              },
-              "products",
-            )
-          : h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
+        })
       );
-    } catch (error) {
-      if (mine !== generation || disposed) return;
-      if (error.status === 404 && state.page > 1) return set({ page: 1 });
-      fill(results, errorBox(error, load));
-    } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
-    }
-  }
+    },
+    table,
+    unpaged: (rows) =>
+      h("p", { class: "muted", text: `${rows.length} products with 0 < stock < ${LOW_STOCK}, lowest first.` }),
+  });
 
+  /** @param {Product[]} rows */
   function table(rows) {
     return h(
       "div",
@@ -204,8 +178,10 @@ export default function products(root) {
     );
   }
 
+  /** @param {Product} p */
   function row(p) {
     const badge = h("span");
+    /** @param {number} stock */
     const paint = (stock) => {
       badge.className = `badge ${stock === 0 ? "stock-out" : stock < LOW_STOCK ? "stock-low" : "stock-in"}`;
       badge.textContent = stock === 0 ? "Out of stock" : stock < LOW_STOCK ? "Low" : "In stock";
@@ -241,12 +217,22 @@ export default function products(root) {
     );
   }
 
-  /** An input saved with PATCH on Enter or when it loses focus; Escape puts the saved value back. */
+  /**
+   * An input saved with PATCH on Enter or when it loses focus; Escape puts the saved value back.
+   * @param {Product} product
+   * @param {"price" | "stock"} field
+   * @param {string} value
+   * @param {string} inputmode
+   * @param {string} label
+   * @param {(updated: Product) => void} [after]
+   */
   function inlineEditor(product, field, value, inputmode, label, after) {
     const id = uid("edit");
     let saved = value;
     // Enter then blur would otherwise send the same PATCH twice (or repeat a refused value).
+    /** @type {string | null} */
     let pending = null;
+    /** @type {string | null} */
     let refused = null;
     const msg = h("span", { class: "cell-msg", id: `${id}-msg`, "aria-live": "polite" });
     const input = h("input", {
@@ -267,7 +253,9 @@ export default function products(root) {
       msg.className = "cell-msg";
       msg.textContent = "Saving…";
       try {
-        const updated = await api(`/api/products/${product.id}/`, { method: "PATCH", body: { [field]: next } });
+        const updated = /** @type {Product} */ (
+          await api(`/api/products/${product.id}/`, { method: "PATCH", body: { [field]: next } })
+        );
         saved = String(updated[field]);
         input.value = saved;
         input.removeAttribute("aria-invalid");
@@ -282,7 +270,7 @@ export default function products(root) {
         refused = next;
         input.setAttribute("aria-invalid", "true");
         msg.className = "cell-msg error";
-        msg.textContent = error.fields?.[field]?.join(" ") ?? error.message;
+        msg.textContent = fieldErrors(error)?.[field]?.join(" ") ?? messageOf(error);
       } finally {
         pending = null;
         input.removeAttribute("aria-busy");
@@ -302,6 +290,7 @@ export default function products(root) {
     return h("div", { class: "inline-cell" }, input, msg);
   }
 
+  /** @param {Product | null} p null for a new product */
   async function edit(p) {
     if (!categories.length) await loadCategories();
     const saved = await formDialog({
@@ -317,15 +306,18 @@ export default function products(root) {
           label: "Category",
           type: "select",
           value: p?.category ?? "",
-          options: [["", "Choose a category"], ...categories.map((c) => [c.id, c.name])],
+          options: [
+            ["", "Choose a category"],
+            ...categories.map((c) => /** @type {[number, string]} */ ([c.id, c.name])),
+          ],
           required: true,
         },
       ],
       submit: (values) => {
         const body = { ...values, category: values.category === "" ? null : Number(values.category) };
-        return p
-          ? api(`/api/products/${p.id}/`, { method: "PATCH", body })
-          : api("/api/products/", { method: "POST", body });
+        return /** @type {Promise<Product>} */ (
+          p ? api(`/api/products/${p.id}/`, { method: "PATCH", body }) : api("/api/products/", { method: "POST", body })
+        );
       },
     });
     if (saved) {
@@ -334,6 +326,7 @@ export default function products(root) {
     }
   }
 
+  /** @param {Product} p */
   async function archive(p) {
     if (
       !(await confirmDialog(
@@ -348,16 +341,11 @@ export default function products(root) {
       toast(`Archived “${p.name}”`, "ok");
       load();
     } catch (error) {
-      toast(error.message, "error");
+      toast(messageOf(error), "error");
     }
   }
 
   loadCategories();
   load();
-  return {
-    dispose() {
-      disposed = true;
-    },
-    resync: load,
-  };
+  return { dispose, resync: load };
 }

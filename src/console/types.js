@@ -1,0 +1,141 @@
+// @ts-check
+// The API's JSON as the console reads it, for the type-check only (tsconfig.console.json): the
+// other modules name these in JSDoc (`@import`), so the browser never loads this file. The
+// server's zod schemas (src/routes/*/*.serialize.ts) are the source; these follow them.
+
+/** @typedef {"pending" | "processing" | "shipped" | "delivered" | "cancelled"} OrderStatus */
+
+/**
+ * A DRF page (`?page=`, `?page_size=`).
+ * @template T
+ * @typedef {{ count: number, next: string | null, previous: string | null, results: T[] }} Page
+ */
+
+/** @typedef {Record<string, string[]>} FieldErrors DRF validation errors: `{"price": ["..."]}` */
+
+/** @typedef {{ access: string, refresh: string }} Tokens */
+
+/** @typedef {{ id: number, username: string, email: string, first_name: string, last_name: string }} User */
+
+/** `GET /api/admin/me/`. @typedef {User & { is_staff: true }} StaffMe */
+
+/** `POST /api/auth/login/`. @typedef {{ message: string, user: User, tokens: Tokens }} AuthResult */
+
+/**
+ * @typedef {object} Category
+ * @property {number} id
+ * @property {string} name
+ * @property {string} description
+ * @property {number} products_count
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {object} Product
+ * @property {number} id
+ * @property {string} name
+ * @property {string} description
+ * @property {string} price decimal string ("149.00")
+ * @property {number} stock
+ * @property {number} category
+ * @property {string} category_name
+ * @property {boolean} in_stock
+ * @property {string} created_at
+ * @property {string} updated_at
+ */
+
+/**
+ * A row of `GET /api/admin/customers/`.
+ * @typedef {User & { is_staff: boolean, is_active: boolean, date_joined: string, orders_count: number }} CustomerSummary
+ */
+
+/**
+ * The profile fields of `GET /api/auth/profile/`.
+ * @typedef {User & { phone_number: string, address: string, city: string, postal_code: string, country: string }} Profile
+ */
+
+/**
+ * `GET /api/admin/customers/{id}/`.
+ * @typedef {Profile & { is_staff: boolean, is_active: boolean, date_joined: string, order_summary: OrderTotals }} Customer
+ */
+
+/**
+ * @typedef {object} OrderTotals
+ * @property {number} count
+ * @property {string} total_spent decimal string, over the orders that are not cancelled
+ * @property {string | null} last_order_at
+ * @property {Record<OrderStatus, number>} by_status
+ */
+
+/**
+ * A row of `GET /api/admin/orders/`.
+ * @typedef {object} OrderSummary
+ * @property {number} id
+ * @property {OrderStatus} status
+ * @property {string} total_price
+ * @property {number} items_count
+ * @property {string} created_at
+ * @property {number} user
+ * @property {string} user_name
+ * @property {string} email
+ */
+
+/**
+ * `GET /api/admin/orders/{id}/`.
+ * @typedef {object} Order
+ * @property {number} id
+ * @property {number} user
+ * @property {string} user_name
+ * @property {string} email
+ * @property {OrderStatus} status
+ * @property {string} total_price
+ * @property {string} shipping_address
+ * @property {string} phone_number
+ * @property {OrderItem[]} items
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {OrderStatus[]} next_statuses the moves the workflow allows now
+ * @property {StatusChange[]} history oldest first
+ */
+
+/**
+ * @typedef {object} OrderItem
+ * @property {number} id
+ * @property {number | null} product null once the product is deleted
+ * @property {string} product_name
+ * @property {number} quantity
+ * @property {string} price
+ * @property {string} subtotal
+ */
+
+/**
+ * @typedef {object} StatusChange
+ * @property {OrderStatus | null} from_status null for the placement
+ * @property {OrderStatus} to_status
+ * @property {number | null} changed_by
+ * @property {string | null} changed_by_name
+ * @property {string} changed_at
+ */
+
+/** `update_status/` and `cancel/`. @typedef {{ message: string, order: Order }} OrderChanged */
+
+/**
+ * What the staff feed (`/ws/admin/orders/`) sends, as JSON text frames.
+ * @typedef {{ type: "connection_established", message: string }
+ *   | { type: "replay_truncated", oldest_seq: number, message: string }
+ *   | FeedEvent} FeedMessage
+ */
+
+/**
+ * An order placed or moved; views re-read what they show for it.
+ * @typedef {object} FeedEvent
+ * @property {"order_created" | "order_update"} type
+ * @property {number} order_id
+ * @property {number} user_id
+ * @property {OrderStatus} status
+ * @property {string} message
+ * @property {number} seq
+ * @property {string} at
+ */
+
+export {};
