@@ -16,8 +16,8 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: "postgres://unused@127.0.0.1:1/unused",
                 JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
-                PG_WS_PROXY: inject<TestStack>("stack").pgProxy,
-                PG_WS_PROXY_KEY: inject<TestStack>("stack").secret,
+                NEON_SQL_ENDPOINT: inject<TestStack>("stack").sqlEndpoint,
+                NEON_SQL_KEY: inject<TestStack>("stack").secret,
                 LOG_REQUESTS: "false",
               },
             },

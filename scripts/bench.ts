@@ -102,7 +102,7 @@ try {
   log("6/6 round trips per order (quiet stack)");
   const roundTrips = [];
   for (const lines of [1, 10])
-    roundTrips.push(await measureRoundTrips(baseUrl, stack.proxy, roundTripUser!, hot.spare, lines));
+    roundTrips.push(await measureRoundTrips(baseUrl, stack.neon, roundTripUser!, hot.spare, lines));
 
   log(`4/6 orders: ${settings.buyers} buyers for ${settings.buyerSeconds}s`);
   const placed = await placeOrders(baseUrl, buyers, hot, settings.buyerSeconds);

@@ -11,16 +11,16 @@ export interface Secrets {
   JWT_SECRET_PREVIOUS?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
-  /** Local stack only: host:port of the WebSocket-to-TCP proxy standing in for Neon's. */
-  PG_WS_PROXY?: string;
-  /** Local stack only: the proxy's per-run secret. */
-  PG_WS_PROXY_KEY?: string;
+  /** Local stack only: the URL of the stand-in for Neon's HTTP SQL endpoint (scripts/local/neon-http.ts). */
+  NEON_SQL_ENDPOINT?: string;
+  /** Local stack only: the stand-in's per-run secret. */
+  NEON_SQL_KEY?: string;
   /** Put before every Redis key, ahead of the database's own namespace (which is always there). */
   REDIS_PREFIX?: string;
   LOGIN_LIMIT_PER_USERNAME?: string;
   LOGIN_LIMIT_PER_IP?: string;
   REGISTER_LIMIT_PER_IP?: string;
-  /** Milliseconds to wait for a Postgres connection before answering 503. */
+  /** Milliseconds a round trip to Postgres may take before the request answers 503. */
   DB_CONNECT_TIMEOUT_MS?: string;
   /** WebSockets one user's hub (or the staff feed) holds at once; more are refused with 429. */
   WS_MAX_SOCKETS?: string;
@@ -60,11 +60,8 @@ const configSchema = z
     JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
     UPSTASH_REDIS_REST_URL: z.url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-    PG_WS_PROXY: z
-      .string()
-      .regex(/^[\w.-]+:\d+$/, "PG_WS_PROXY must be host:port")
-      .optional(),
-    PG_WS_PROXY_KEY: z.string().min(16).optional(),
+    NEON_SQL_ENDPOINT: z.url().optional(),
+    NEON_SQL_KEY: z.string().min(16).optional(),
     REDIS_PREFIX: z.string().default(""),
     ACCESS_TOKEN_TTL: seconds.default(900),
     REFRESH_TOKEN_TTL: seconds.default(604800),

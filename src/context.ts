@@ -13,6 +13,16 @@ export interface AuthUser {
   family?: string;
 }
 
+/** A verified access token, before its user and session are confirmed (middleware/auth.ts). */
+export interface Session {
+  userId: number;
+  family?: string;
+  /** The route is for staff only. */
+  staff: boolean;
+  /** What the token says; undefined in tokens signed before they said. */
+  claimsStaff?: boolean;
+}
+
 /** What Hono's context carries: the bindings, and what middleware sets per request. */
 export type AppEnv = {
   Bindings: Bindings;
@@ -21,6 +31,7 @@ export type AppEnv = {
     db: Db;
     cache: Cache;
     requestId: string;
+    session: Session;
     user: AuthUser;
   };
 };

@@ -1,6 +1,6 @@
 // Order placement under contention, the no-oversell check, and round trips per order.
 import pg from "pg";
-import type { PgTraffic, PgWsProxy } from "../local/pg-ws-proxy.ts";
+import type { NeonHttp } from "../local/neon-http.ts";
 import type { Account } from "./accounts.ts";
 import type { BuyersResult } from "./buyers.ts";
 import { inChild } from "./driver.ts";
@@ -118,39 +118,31 @@ export function verifyStock(
 
 export interface RoundTrips {
   lines: number;
-  /** Query + Sync messages the Worker sent Postgres: one round trip each. */
+  /** HTTP requests the Worker sent Neon's endpoint before the answer and after it (waitUntil): one round trip each. */
   roundTrips: number;
-  /** Connections opened (each a WebSocket plus a startup exchange before the first query). */
-  connections: number;
   status: number;
 }
 
-const delta = (a: PgTraffic, b: PgTraffic) => ({
-  roundTrips: b.queries + b.syncs - a.queries - a.syncs,
-  connections: b.connections - a.connections,
-});
-
-/** Waits until every proxied connection closed (pools end in waitUntil) and none opened for a moment. */
-async function quiet(proxy: PgWsProxy): Promise<PgTraffic> {
+/** Waits until the endpoint has had no request for a moment: the order's background work is done. */
+async function quiet(neon: NeonHttp): Promise<number> {
   const deadline = Date.now() + 10_000;
-  let last = proxy.traffic()!;
+  let last = neon.trips();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = proxy.traffic()!;
-    if (now.open === 0 && now.connections === last.connections && now.messages === last.messages) return now;
-    if (Date.now() > deadline) throw new Error(`Postgres connections did not go quiet (${now.open} open)`);
+    await new Promise((r) => setTimeout(r, 300));
+    const now = neon.trips();
+    if (now === last) return now;
+    if (Date.now() > deadline) throw new Error("Neon endpoint did not go quiet");
     last = now;
   }
 }
 
 /**
- * Places one order of `lines` lines on a quiet stack and counts, at the proxy, every Postgres
- * round trip it caused: authentication, the placement transaction, and the after-commit outbox
- * delivery (its own connection), until all of them closed.
+ * Places one order of `lines` lines on a quiet stack and counts, at the local Neon endpoint,
+ * every Postgres round trip it caused: the placement's batch and the after-commit outbox marking.
  */
 export async function measureRoundTrips(
   baseUrl: string,
-  proxy: PgWsProxy,
+  neon: NeonHttp,
   buyer: Account,
   productIds: number[],
   lines: number,
@@ -169,11 +161,11 @@ export async function measureRoundTrips(
     const status = await call("POST", "/api/orders/cart/add_item/", { product_id, quantity: 1 });
     if (status !== 200) throw new Error(`round trips: add_item ${product_id} → ${status}`);
   }
-  const before = await quiet(proxy);
+  const before = await quiet(neon);
   const status = await call("POST", "/api/orders/", {
     shipping_address: "1 Round Trip Road, Testville",
     phone_number: "+15550101",
   });
-  const after = await quiet(proxy);
-  return { lines, ...delta(before, after), status };
+  const after = await quiet(neon);
+  return { lines, roundTrips: after - before, status };
 }

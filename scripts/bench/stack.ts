@@ -8,7 +8,7 @@ import pg from "pg";
 import { applyMigrations } from "../lib/migrate.ts";
 import { startWranglerDev } from "../lib/wrangler.ts";
 import { newSecret } from "../local/guard.ts";
-import { type PgWsProxy, startPgWsProxy } from "../local/pg-ws-proxy.ts";
+import { type NeonHttp, startNeonHttp } from "../local/neon-http.ts";
 import { connectRedis } from "../local/resp.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
 
@@ -18,7 +18,8 @@ export interface BenchStack {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
-  proxy: PgWsProxy;
+  /** The stand-in for Neon's endpoint, which counts round trips. */
+  neon: NeonHttp;
   close(): Promise<void>;
 }
 
@@ -84,9 +85,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     const token = newSecret();
     const upstash = await startUpstashRest({ redisUrl: opts.redisUrl, token });
     cleanups.push(() => upstash.close());
-    const proxyKey = newSecret();
-    const proxy = await startPgWsProxy({ secret: proxyKey, countMessages: true });
-    cleanups.push(() => proxy.close());
+    const sqlKey = newSecret();
+    const neon = await startNeonHttp({ secret: sqlKey });
+    cleanups.push(() => neon.close());
 
     // Durable Object storage in a temporary directory, so every run starts with empty hubs.
     const persist = mkdtempSync(join(tmpdir(), "bench-wrangler-"));
@@ -99,8 +100,8 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       logLevel: "warn",
       vars: {
         DATABASE_URL: databaseUrl,
-        PG_WS_PROXY: `127.0.0.1:${proxy.port}`,
-        PG_WS_PROXY_KEY: proxyKey,
+        NEON_SQL_ENDPOINT: neon.url,
+        NEON_SQL_KEY: sqlKey,
         JWT_SECRET: randomBytes(32).toString("hex"),
         UPSTASH_REDIS_REST_URL: upstash.url,
         UPSTASH_REDIS_REST_TOKEN: token,
@@ -110,7 +111,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       },
     });
     cleanups.push(() => server.stop());
-    return { baseUrl: server.url, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, proxy, close };
+    return { baseUrl: server.url, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, neon, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { startEmbeddedPg } from "../local/embedded-pg.ts";
 import { newSecret } from "../local/guard.ts";
-import { startPgWsProxy } from "../local/pg-ws-proxy.ts";
+import { startNeonHttp } from "../local/neon-http.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
 import type { DevConfig } from "./dev-config.ts";
 
@@ -67,12 +67,12 @@ export interface Stack {
 
 /** Postgres (real or embedded) behind a Neon-style WebSocket proxy, Redis behind an Upstash-style REST endpoint. */
 export async function startStack(cfg: DevConfig, database: Database): Promise<Stack> {
-  const proxyKey = newSecret();
-  const proxy = await startPgWsProxy({ secret: proxyKey });
+  const sqlKey = newSecret();
+  const neon = await startNeonHttp({ secret: sqlKey });
   const vars: Record<string, string> = {
     DATABASE_URL: database.url,
-    PG_WS_PROXY: `127.0.0.1:${proxy.port}`,
-    PG_WS_PROXY_KEY: proxyKey,
+    NEON_SQL_ENDPOINT: neon.url,
+    NEON_SQL_KEY: sqlKey,
     JWT_SECRET: devSecret(cfg),
   };
   let upstash: Awaited<ReturnType<typeof startUpstashRest>> | undefined;
@@ -87,7 +87,7 @@ export async function startStack(cfg: DevConfig, database: Database): Promise<St
     vars,
     cache: upstash ? "on" : "off",
     close: async () => {
-      await Promise.allSettled([proxy.close(), upstash?.close()]);
+      await Promise.allSettled([neon.close(), upstash?.close()]);
       await database.close();
     },
   };

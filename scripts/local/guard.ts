@@ -4,6 +4,7 @@
 // handshakes, and the Worker's own clients never do.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { isIPv4 } from "node:net";
 
 /** A fresh secret for one run of the local stack. */
 export const newSecret = () => randomBytes(24).toString("hex");
@@ -22,4 +23,11 @@ export function refusal(req: IncomingMessage, secret: string, provided: string |
   if (req.headers.origin !== undefined) return "requests from web pages are refused";
   if (!provided || !same(provided, secret)) return "missing or wrong local stack secret";
   return null;
+}
+
+/** A stand-in must never become a way to reach other machines, whoever can talk to it. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  return isIPv4(h) && h.startsWith("127.");
 }

@@ -1,34 +1,48 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
-import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Config } from "../config";
 import * as schema from "./schema";
 
-export type Db = NeonDatabase<typeof schema>;
-
 /**
- * A pool lives for one request: workerd forbids reusing its sockets across requests.
- * Locally the Neon driver reaches Postgres through a plain-ws proxy instead of Neon's.
+ * The database through Neon's HTTP query path: each statement, or each `db.batch([...])` (one
+ * transaction), is one HTTPS request, answered by Neon's proxy on connections it keeps. Nothing
+ * here holds a connection, so one instance per configuration serves every request of an isolate.
+ * No interactive transaction exists on this path, on purpose: a request's checks and writes are
+ * written as one statement or one batch (README "Data path").
  */
-export function createDb(
-  config: Pick<Config, "DATABASE_URL" | "PG_WS_PROXY" | "PG_WS_PROXY_KEY"> &
-    Partial<Pick<Config, "DB_CONNECT_TIMEOUT_MS">>,
-): { db: Db; pool: Pool } {
-  const proxy = config.PG_WS_PROXY;
-  if (proxy) {
-    const key = encodeURIComponent(config.PG_WS_PROXY_KEY ?? "");
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}&key=${key}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
-  }
-  const pool = new Pool({
-    connectionString: config.DATABASE_URL,
-    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS ?? 5000,
-  });
-  // An idle client error must not become an unhandled rejection that kills the isolate.
-  pool.on("error", () => {});
-  return { db: drizzle({ client: pool, schema }), pool };
+export type Db = NeonHttpDatabase<typeof schema>;
+
+/** The statements a service needs. */
+export type Sql = Pick<Db, "execute" | "select">;
+
+type DbConfig = Pick<Config, "DATABASE_URL" | "NEON_SQL_ENDPOINT" | "NEON_SQL_KEY" | "DB_CONNECT_TIMEOUT_MS">;
+
+export interface Connection {
+  db: Db;
+  /** The driver itself, for SQL written as text with `$1` placeholders (scripts and tests). */
+  sql: NeonQueryFunction<false, false>;
 }
 
-/** The statements a service needs; both the request's `db` and a transaction's `tx` provide them. */
-export type Sql = Pick<Db, "execute" | "select">;
+const made = new WeakMap<DbConfig, Connection>();
+
+export function connect(config: DbConfig): Connection {
+  let found = made.get(config);
+  if (!found) {
+    // Locally the driver posts to the stand-in for Neon's endpoint (scripts/local/neon-http.ts).
+    if (config.NEON_SQL_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_SQL_ENDPOINT;
+    const timeout = config.DB_CONNECT_TIMEOUT_MS;
+    const sql = neon(config.DATABASE_URL, {
+      // The stand-in wants the run's secret; Neon itself authenticates by the connection string.
+      ...(config.NEON_SQL_KEY ? { authToken: config.NEON_SQL_KEY } : {}),
+      // Merged into every fetch the driver makes: a getter, so each round trip gets its own deadline.
+      fetchOptions: {
+        get signal() {
+          return AbortSignal.timeout(timeout);
+        },
+      },
+    });
+    found = { db: drizzle({ client: sql, schema }), sql };
+    made.set(config, found);
+  }
+  return found;
+}

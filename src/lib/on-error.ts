@@ -1,7 +1,7 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../context";
-import { ApiError } from "./errors";
+import { ApiError, forbidden, invalidToken } from "./errors";
 import { log } from "./log";
 import { pgError } from "./pg-error";
 
@@ -43,6 +43,16 @@ const causes = (err: unknown): string[] => {
   return chain;
 };
 
+/** Refusals raised inside a request's own batch (shop_refuse, src/middleware/auth.ts). */
+const refusals: Record<string, () => ApiError> = { SH401: invalidToken, SH403: forbidden };
+
+/** The driver's words for an answer of Neon's endpoint that is not Postgres speaking (its proxy failed). */
+const endpointFailure = (err: unknown) => {
+  for (let e: unknown = err; e instanceof Error; e = e.cause)
+    if (/Server error \(HTTP status 5\d\d\)/.test(e.message)) return true;
+  return false;
+};
+
 /** Postgres errors that mean "the client sent something impossible", not "we broke". */
 const clientDataErrors: Record<string, string> = {
   "23505": "A record with these values already exists.",
@@ -63,11 +73,16 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   const requestId = c.get("requestId");
   const state = sqlState(err);
+  const refusal = state ? refusals[state] : undefined;
+  if (refusal) {
+    const { body, status } = refusal();
+    return c.json(body, status);
+  }
   if (state && clientDataErrors[state]) {
     log("warn", "database rejected input", { requestId, sqlState: state });
     return c.json({ non_field_errors: [clientDataErrors[state]] }, 400);
   }
-  if ((state && /^(08|57P|53)/.test(state)) || (!state && looksLikeConnectionFailure(err))) {
+  if ((state && /^(08|57P|53)/.test(state)) || (!state && (looksLikeConnectionFailure(err) || endpointFailure(err)))) {
     log("error", "database unavailable", { requestId, error: redact(String(err)), cause: causes(err) });
     return c.json({ detail: "Service temporarily unavailable, try again later." }, 503);
   }

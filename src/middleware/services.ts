@@ -1,19 +1,14 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
-import { createDb } from "../db/client";
+import { connect } from "../db/client";
 import { Cache } from "../lib/cache";
 
-/** Per-request Postgres pool and cache; the pool is closed after the response is sent. */
+/** The database (no connection of its own: Neon's HTTP path) and the request's cache. */
 export function services(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const config = c.get("config");
-    const { db, pool } = createDb(config);
-    c.set("db", db);
+    c.set("db", connect(config).db);
     c.set("cache", new Cache(config, c.get("requestId")));
-    try {
-      await next();
-    } finally {
-      c.executionCtx.waitUntil(pool.end().catch(() => {}));
-    }
+    await next();
   };
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Bindings, Config } from "../config";
-import { createDb, type Db } from "../db/client";
+import { connect, type Db } from "../db/client";
 import { orderEvents, users } from "../db/schema";
 import { log } from "../lib/log";
 import { type HubEvent, type Listeners, staffHubName, userHubName } from "./events";
@@ -63,10 +63,11 @@ async function markDelivered(db: Db, events: readonly HubEvent[], delivered: num
  * duplicate a notification.
  */
 export async function deliverEvents(env: Bindings, config: Config, ids?: readonly number[]): Promise<number> {
-  const { db, pool } = createDb(config);
-  try {
-    const ttl = config.REFRESH_TOKEN_TTL;
-    const rows = await db
+  const { db } = connect(config);
+  const ttl = config.REFRESH_TOKEN_TTL;
+  // One round trip: the events and the staff feed's listeners.
+  const [rows, staffRows] = await db.batch([
+    db
       .select({
         event: orderEvents,
         hubKey: users.hubKey,
@@ -77,27 +78,25 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
       .where(and(isNull(orderEvents.deliveredAt), ids ? inArray(orderEvents.id, [...ids]) : undefined))
       // Often-failed events go last, so a hub that stays broken cannot hold back everyone else's.
       .orderBy(asc(orderEvents.attempts), asc(orderEvents.id))
-      .limit(SWEEP_BATCH);
-    if (rows.length === 0) return 0;
-    const { rows: staffRows } = await db.execute<{ staff: Listeners }>(sql`SELECT ${staffListeners(ttl)} AS staff`);
-    const outbox: Outbox = {
-      events: rows.map(({ event: r }) => ({
-        eventId: r.id,
-        type: r.type,
-        orderId: r.orderId,
-        userId: r.userId,
-        status: r.status,
-        at: r.createdAt.toISOString(),
-      })),
-      owners: new Map(rows.map((r) => [r.event.userId, { hubKey: r.hubKey, listeners: r.listeners }])),
-      staff: staffRows[0]!.staff,
-    };
-    const delivered = await handToHubs(env, config, outbox);
-    await markDelivered(db, outbox.events, delivered);
-    return delivered.length;
-  } finally {
-    await pool.end().catch(() => {});
-  }
+      .limit(SWEEP_BATCH),
+    db.execute<{ staff: Listeners }>(sql`SELECT ${staffListeners(ttl)} AS staff`),
+  ]);
+  if (rows.length === 0) return 0;
+  const outbox: Outbox = {
+    events: rows.map(({ event: r }) => ({
+      eventId: r.id,
+      type: r.type,
+      orderId: r.orderId,
+      userId: r.userId,
+      status: r.status,
+      at: r.createdAt.toISOString(),
+    })),
+    owners: new Map(rows.map((r) => [r.event.userId, { hubKey: r.hubKey, listeners: r.listeners }])),
+    staff: staffRows.rows[0]!.staff,
+  };
+  const delivered = await handToHubs(env, config, outbox);
+  await markDelivered(db, outbox.events, delivered);
+  return delivered.length;
 }
 
 /**
@@ -107,13 +106,8 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
  */
 export async function deliverCommittedEvents(env: Bindings, config: Config, outbox: Outbox): Promise<number> {
   const delivered = await handToHubs(env, config, outbox);
-  const { db, pool } = createDb(config);
-  try {
-    await markDelivered(db, outbox.events, delivered);
-    return delivered.length;
-  } finally {
-    await pool.end().catch(() => {});
-  }
+  await markDelivered(connect(config).db, outbox.events, delivered);
+  return delivered.length;
 }
 
 /** Closes the sockets of an ended session on the user's hub and, for staff, on the staff feed. */

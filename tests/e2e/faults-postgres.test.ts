@@ -1,14 +1,14 @@
 // Postgres made unreachable for real, three ways, then brought back:
-//  - refused: a TCP forwarder of this file's own, between its own Neon-style proxy and Postgres,
-//    stops listening and cuts its connections (the server is gone);
+//  - refused: a TCP forwarder of this file's own, between its own stand-in for Neon's HTTP endpoint
+//    and Postgres, stops listening and cuts its connections (the server is gone);
 //  - hung: the forwarder accepts connections and never answers (a stalled server, a black-holed route);
-//  - proxy down: this file's own WebSocket proxy (the stand-in for Neon's endpoint) is closed, then
-//    restarted on the same port.
+//  - endpoint down: this file's own stand-in for Neon's endpoint is closed, then restarted on the
+//    same port.
 // The machine's PostgreSQL on 5432 keeps serving every other test file: only this Worker's route
 // to it is cut. Every answer must be the contract's 503 JSON, in bounded time, and everything must
 // work again afterwards.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type PgWsProxy, startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
+import { type NeonHttp, startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { eventually, type Forwarder, freePort, startForwarder } from "../support/faults.ts";
 import { documentedOps, expectedStatus, makeStaff, type Step, walk } from "../support/tour.ts";
 import { type RunningWorker, startTestWorker } from "../support/worker.ts";
@@ -16,14 +16,14 @@ import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };
 /** Operations that answer without Postgres: the root, the docs and the contract's 405s. */
 const NO_DB = /^(GET \/api\/(schema\/|docs\/)?|(PUT|PATCH|DELETE) \/api\/orders\/\{id\}\/)$/;
-/** The Pool's connection timeout, shortened for this Worker (DB_CONNECT_TIMEOUT_MS, default 5 s). */
+/** How long a round trip to Postgres may take, shortened for this Worker (DB_CONNECT_TIMEOUT_MS, default 5 s). */
 const CONNECT_TIMEOUT_MS = 1500;
 /** That timeout plus room for a loaded machine. */
 const HUNG_BOUND_MS = CONNECT_TIMEOUT_MS + 3000;
 
 let forwarder: Forwarder;
 let proxyPort: number;
-let proxy: PgWsProxy;
+let proxy: NeonHttp;
 let worker: RunningWorker;
 let staff: string;
 /** Outages injected (route refused, hung, proxy closed), printed at the end. */
@@ -33,7 +33,7 @@ let customer: { id: number; customer: string; refresh: string };
 
 beforeAll(async () => {
   proxyPort = await freePort();
-  proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
+  proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
   worker = await startTestWorker({
     vars: async (v) => {
       const url = new URL(v.DATABASE_URL!);
@@ -42,7 +42,7 @@ beforeAll(async () => {
       return {
         ...v,
         DATABASE_URL: url.toString(),
-        PG_WS_PROXY: `127.0.0.1:${proxyPort}`,
+        NEON_SQL_ENDPOINT: proxy.url,
         DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
       };
     },
@@ -136,7 +136,7 @@ describe("Postgres unreachable, then back", () => {
       const run = await walk(worker.url, staff, "proxy", customer);
       expectUnavailable(run.steps, 2000);
     } finally {
-      proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
+      proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
     }
   });
 
@@ -168,7 +168,7 @@ describe("Postgres unreachable, then back", () => {
         await proxy.close();
         faults++;
         expect((await get("/api/orders/", staff)).status).toBe(503);
-        proxy = await startPgWsProxy({ secret: inject("stack").secret, port: proxyPort });
+        proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
         expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
       }
     },

@@ -1,94 +1,103 @@
-// Runs the production clients (Neon Pool, @upstash/redis, @upstash/ratelimit) against the
-// local stand-ins, backed by the real Postgres 15 and Redis 7 on this machine and by PGlite.
+// Runs the production clients (the Neon driver over HTTP, @upstash/redis, @upstash/ratelimit)
+// against the local stand-ins, backed by the real Postgres 15 and Redis 7 on this machine, and
+// the embedded PGlite server the stand-in fronts when there is no Postgres.
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { type AddressInfo, connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { neon, neonConfig } from "@neondatabase/serverless";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startEmbeddedPg } from "../../scripts/local/embedded-pg.ts";
-import { startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
+import { startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { connectRedis, type RespConnection } from "../../scripts/local/resp.ts";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
 
 const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TOKEN = "local-test-token";
-const SECRET = "proxy-secret-for-this-test-run";
+const SECRET = "neon-http-secret-for-this-test-run";
 const run = `${process.pid}-${Date.now()}`;
 
-let proxy: Awaited<ReturnType<typeof startPgWsProxy>>;
+let neonHttp: Awaited<ReturnType<typeof startNeonHttp>>;
+const sql = (opts: { url?: string; key?: string } = {}) => {
+  neonConfig.fetchEndpoint = neonHttp.url;
+  return neon(opts.url ?? PG_URL, { authToken: opts.key ?? SECRET });
+};
 
 beforeAll(async () => {
-  proxy = await startPgWsProxy({ secret: SECRET });
-  neonConfig.webSocketConstructor = WebSocket;
-  neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}&key=${SECRET}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
+  neonHttp = await startNeonHttp({ secret: SECRET, poolSize: 2 });
 });
 afterAll(async () => {
-  await proxy?.close();
+  await neonHttp?.close();
 });
 
-describe("pg-ws-proxy", () => {
-  it("runs an interactive transaction from the Neon Pool on PostgreSQL", async () => {
-    const pool = new Pool({ connectionString: PG_URL, max: 2 });
+describe("neon-http (the stand-in for Neon's HTTP SQL endpoint)", () => {
+  it("answers the driver's queries and batches, a batch being one transaction", async () => {
+    const db = sql();
+    expect(await db.query("SELECT $1::int + 1 AS n, 'x'::text AS s, NULL::int AS nothing", [41])).toEqual([
+      { n: 42, s: "x", nothing: null },
+    ]);
+    const table = `neon_http_check_${run.replace(/\W/g, "_")}`;
+    await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name text NOT NULL)`);
     try {
-      const client = await pool.connect();
-      try {
-        await client.query("CREATE TEMP TABLE ws_proxy_check (id int PRIMARY KEY, name text)");
-        await client.query("BEGIN");
-        await client.query("INSERT INTO ws_proxy_check VALUES ($1, $2)", [1, "kept"]);
-        await client.query("COMMIT");
-        await client.query("BEGIN");
-        await client.query("INSERT INTO ws_proxy_check VALUES ($1, $2)", [2, "rolled back"]);
-        await client.query("ROLLBACK");
-        const { rows } = await client.query("SELECT id, name FROM ws_proxy_check ORDER BY id");
-        expect(rows).toEqual([{ id: 1, name: "kept" }]);
-        const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-        expect(Number(version.rows[0]?.v)).toBeGreaterThanOrEqual(150000);
-      } finally {
-        client.release();
-      }
+      const [, , rows] = await db.transaction([
+        db.query(`INSERT INTO ${table} VALUES (1, 'kept')`),
+        db.query(`INSERT INTO ${table} VALUES (2, 'also kept')`),
+        db.query(`SELECT id, name FROM ${table} ORDER BY id`),
+      ]);
+      expect(rows).toEqual([
+        { id: 1, name: "kept" },
+        { id: 2, name: "also kept" },
+      ]);
+      // A failing statement rolls the whole batch back, with Postgres's own error fields.
+      const failed = await db
+        .transaction([
+          db.query(`INSERT INTO ${table} VALUES (3, 'rolled back')`),
+          db.query(`INSERT INTO ${table} VALUES (1, 'duplicate')`),
+        ])
+        .catch((e: unknown) => e as { code?: string; constraint?: string });
+      expect(failed).toMatchObject({ code: "23505", constraint: `${table}_pkey` });
+      expect(await db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 2 }]);
     } finally {
-      await pool.end();
+      await db.query(`DROP TABLE ${table}`);
     }
   }, 20_000);
 
-  it("refuses targets outside loopback with close code 1008", async () => {
-    for (const address of ["10.0.0.1:5432", "example.com:5432", "127.0.0.1.example.com:5432", "nonsense"]) {
-      const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/v1?address=${address}&key=${SECRET}`);
-      const code = await new Promise<number>((resolve) => ws.on("close", (c: number) => resolve(c)));
-      expect(code, address).toBe(1008);
-    }
-  }, 10_000);
+  it("runs a tagged request under its application_name and counts its round trips", async () => {
+    const tag = `tag-${run}`;
+    const url = new URL(PG_URL);
+    url.searchParams.set("application_name", tag);
+    const tagged = sql({ url: url.toString() });
+    expect(await tagged.query("SELECT current_setting('application_name') AS app")).toEqual([{ app: tag }]);
+    await tagged.transaction([tagged.query("SELECT 1"), tagged.query("SELECT 2")]);
+    expect(neonHttp.trips(tag)).toBe(2);
+  });
 
-  // A web page can open ws://127.0.0.1:<port>/ and Postgres trusts loopback: without these checks
-  // any page in the developer's browser could run SQL (#15).
-  it("refuses a handshake without the run's secret, with a wrong one, or from a web page, before reaching Postgres", async () => {
-    const target = `ws://127.0.0.1:${proxy.port}/v1?address=127.0.0.1:5432`;
-    const attempts: [string, WebSocket.ClientOptions?][] = [
-      [target],
-      [`${target}&key=wrong-secret-of-the-same-size!`],
-      [`${target}&key=${SECRET}`, { headers: { origin: "https://evil.example" } }],
-      [`${target}&key=${SECRET}`, { headers: { origin: "null" } }],
-    ];
-    for (const [url, options] of attempts) {
-      const ws = new WebSocket(url, options);
-      const status = await new Promise<number>((resolve) => {
-        ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-        ws.on("open", () => resolve(101));
-        ws.on("error", () => {});
-      });
-      ws.terminate();
-      expect(status, `${url} ${JSON.stringify(options)}`).toBe(403);
-    }
-  }, 10_000);
+  it("serves loopback databases only", async () => {
+    const far = sql({ url: "postgres://postgres@10.0.0.1:5432/postgres" });
+    await expect(far.query("SELECT 1")).rejects.toThrow(/HTTP status 403/);
+  });
+
+  // A web page can post to http://127.0.0.1:<port>/ and Postgres trusts loopback (#15).
+  it("refuses a request without the run's secret, with a wrong one, or from a web page", async () => {
+    await expect(sql({ key: "wrong-secret-of-some-length" }).query("SELECT 1")).rejects.toThrow(/HTTP status 401/);
+    const fromPage = await fetch(neonHttp.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}`, origin: "https://evil.example", "neon-connection-string": PG_URL },
+      body: JSON.stringify({ query: "SELECT 1", params: [] }),
+    });
+    expect(fromPage.status).toBe(403);
+    const bare = await fetch(neonHttp.url, {
+      method: "POST",
+      headers: { "neon-connection-string": PG_URL },
+      body: '{"query":"SELECT 1"}',
+    });
+    expect(bare.status).toBe(401);
+  });
 });
 
 describe("upstash-rest", () => {
@@ -233,10 +242,10 @@ describe("embedded-pg", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("serialises concurrent Neon transactions correctly and persists data", async () => {
-    let pg = await startEmbeddedPg({ dataDir: dir });
-    const poolA = new Pool({ connectionString: pg.url, max: 3 });
-    const poolB = new Pool({ connectionString: pg.url, max: 3 });
+  it("serialises concurrent transactions correctly and persists data", async () => {
+    let server = await startEmbeddedPg({ dataDir: dir });
+    const poolA = new pg.Pool({ connectionString: server.url, max: 3 });
+    const poolB = new pg.Pool({ connectionString: server.url, max: 3 });
     try {
       await poolA.query("CREATE TABLE items (id int PRIMARY KEY, worker text NOT NULL, label text NOT NULL)");
       const loop = async (i: number): Promise<void> => {
@@ -279,17 +288,17 @@ describe("embedded-pg", () => {
       expect(rows).toEqual([{ n: 20, top: 20 }]);
     } finally {
       await Promise.all([poolA.end(), poolB.end()]);
-      await pg.close();
+      await server.close();
     }
 
-    pg = await startEmbeddedPg({ dataDir: dir });
-    const pool = new Pool({ connectionString: pg.url, max: 1 });
+    server = await startEmbeddedPg({ dataDir: dir });
+    const pool = new pg.Pool({ connectionString: server.url, max: 1 });
     try {
       const { rows } = await pool.query("SELECT count(*)::int AS n FROM items WHERE label = 'item-' || id");
       expect(rows).toEqual([{ n: 20 }]);
     } finally {
       await pool.end();
-      await pg.close();
+      await server.close();
     }
   }, 90_000);
 });

@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { newSecret } from "../../scripts/local/guard.ts";
-import { startPgWsProxy } from "../../scripts/local/pg-ws-proxy.ts";
+import { startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
 import { pgliteProvider, postgresProvider, serveProvider } from "./databases.ts";
 import type { TestStack } from "./stack.ts";
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
   const secret = newSecret();
   const databases = await serveProvider(postgresUp ? await postgresProvider(adminUrl) : await pgliteProvider(), secret);
 
-  const proxy = await startPgWsProxy({ secret });
+  const neon = await startNeonHttp({ secret });
   const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
   const token = newSecret();
   const upstash = await startUpstashRest({ redisUrl, token });
@@ -60,7 +60,7 @@ export default async function setup(project: TestProject) {
     databases: databases.url,
     secret,
     database: postgresUp ? "postgres" : "pglite",
-    pgProxy: `127.0.0.1:${proxy.port}`,
+    sqlEndpoint: neon.url,
     redis: redisUp ? { restUrl: upstash.url, token, directUrl: redisUrl } : null,
   };
   project.provide("stack", stack);
@@ -68,7 +68,7 @@ export default async function setup(project: TestProject) {
   project.provide("stress", process.env.STRESS === "1");
 
   return async () => {
-    await Promise.allSettled([proxy.close(), upstash.close()]);
+    await Promise.allSettled([neon.close(), upstash.close()]);
     await databases.close();
   };
 }

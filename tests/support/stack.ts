@@ -5,7 +5,8 @@ export interface TestStack {
   /** This run's local stack secret: the database endpoint and the Neon-style proxy require it. */
   secret: string;
   database: "postgres" | "pglite";
-  pgProxy: string;
+  /** The stand-in for Neon's HTTP SQL endpoint (scripts/local/neon-http.ts). */
+  sqlEndpoint: string;
   redis: { restUrl: string; token: string; directUrl: string } | null;
 }
 
@@ -44,8 +45,8 @@ export async function createTestDatabase(stack: TestStack): Promise<{ url: strin
 export function workerVars(stack: TestStack, databaseUrl: string, redisPrefix: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
-    PG_WS_PROXY: stack.pgProxy,
-    PG_WS_PROXY_KEY: stack.secret,
+    NEON_SQL_ENDPOINT: stack.sqlEndpoint,
+    NEON_SQL_KEY: stack.secret,
     JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
     REDIS_PREFIX: redisPrefix,
     LOG_REQUESTS: "false",

@@ -36,7 +36,13 @@ export async function makeStaff(base: string, databaseUrl: string, name: string)
   await client.connect();
   await client.query("update users set is_staff = true where id = $1", [body.user.id]);
   await client.end();
-  return body.tokens.access as string;
+  // Rights given take effect at the next login (the token says whether its user is staff).
+  const login = await fetch(`${base}/api/auth/login/`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: name, password: "staff-pass-123" }),
+  });
+  return ((await login.json()) as { tokens: { access: string } }).tokens.access;
 }
 
 /** Opens a WebSocket and answers with the HTTP status of the upgrade (101) and the first message. */
@@ -222,7 +228,9 @@ export async function walk(
     steps.push({ op, status, ms: performance.now() - started, body: first, cache: null });
   }
   // Last: a logout ends the session's access tokens too, the one the walk uses included.
-  await call("POST /api/auth/logout/", "/api/auth/logout/", me, { refresh: refreshed.body?.refresh ?? "none" });
+  await call("POST /api/auth/logout/", "/api/auth/logout/", me, {
+    refresh: refreshed.body?.refresh ?? known.refresh ?? "none",
+  });
   return { steps, stock };
 }
 

@@ -6,8 +6,6 @@
 // with an md5 per table. `npm test`: 2,000 requests; `npm run test:stress`: 20,000.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readConfig } from "../../src/config";
-import { createDb } from "../../src/db/client";
 import { scaled } from "../support/stack";
 import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import {
@@ -29,20 +27,15 @@ const BATCH = 100;
 
 let w: WorkerHarness;
 let world: FuzzWorld;
-let pool: ReturnType<typeof createDb>["pool"];
 beforeAll(async () => {
   w = await setupWorker();
   await ownHubNames(w);
   world = await buildWorld(w);
-  pool = createDb(readConfig(w.env)).pool;
-  await pool.query(CHANGE_LOG_SQL);
+  await w.query(CHANGE_LOG_SQL);
 });
-afterAll(async () => {
-  await pool?.end();
-  await w.drop();
-});
+afterAll(() => w.drop());
 
-const checksum = async () => (await pool.query(CHECKSUM_SQL)).rows[0] as Record<string, string>;
+const checksum = async () => (await w.query(CHECKSUM_SQL))[0] as Record<string, string>;
 
 const show = (r: FuzzRequest) => `${r.method} ${r.path} ${JSON.stringify(r.headers)} ${r.body?.slice(0, 300) ?? ""}`;
 
@@ -68,7 +61,7 @@ describe("fuzzing every route", () => {
        * 4xx. A batch of only 4xx must also leave every table's md5 as it was.
        */
       async function check() {
-        const { rows } = await pool.query<{ app: string; tbl: string; op: string }>(
+        const rows = await w.query<{ app: string; tbl: string; op: string }>(
           "delete from fuzz_changes returning app, tbl, op",
         );
         // Every write is attributed to a request of this batch, or the tagging itself is broken.

@@ -1,9 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { types } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import app from "../../src/app";
 import type { Bindings } from "../../src/config";
-import { createDb } from "../../src/db/client";
+import { connect } from "../../src/db/client";
 import { createTestDatabase, type TestStack, uniqueName, workerVars } from "../support/stack";
 import { expectDocumented } from "./documented";
 
@@ -14,15 +15,32 @@ export interface WorkerHarness {
   request(path: string, init?: RequestInit, overrides?: Partial<Bindings>): Promise<Response>;
   /** Runs SQL on this file's database through the Neon driver. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * `request`, with this file's database under a tag of its own, answering the round trips to
+   * Postgres it made as the local Neon endpoint counted them at the wire (scripts/local/neon-http.ts):
+   * `answered` before the answer, `after` the background work that follows it in `waitUntil`
+   * (marking outbox events delivered), told apart by their statements.
+   */
+  trips(path: string, init?: RequestInit): Promise<{ res: Response; answered: number; after: number }>;
   drop(): Promise<void>;
 }
+
+/**
+ * Timestamps as Dates, as node-postgres gives them: drizzle's neon-http sets the driver's global
+ * parsers to leave them as Postgres's text, and tests read rows with `query()`.
+ */
+const pgTimestamp = (text: string) => new Date(text.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00"));
+const dates = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === 1184 || oid === 1114 ? pgTimestamp : types.getTypeParser(oid, format as never),
+};
 
 /** Clones the migrated template into a database of this file's own. */
 export async function setupWorker(): Promise<WorkerHarness> {
   const stack = inject("stack");
   const { url, drop } = await createTestDatabase(stack);
   const fileEnv = { ...env, ...workerVars(stack, url, `${uniqueName("w")}:`) } as Bindings;
-  return {
+  const harness: WorkerHarness = {
     env: fileEnv,
     stack,
     async request(path, init, overrides) {
@@ -32,16 +50,31 @@ export async function setupWorker(): Promise<WorkerHarness> {
       await expectDocumented(init?.method ?? "GET", path, res);
       return res;
     },
-    async query(text, params) {
-      const { pool } = createDb({ DATABASE_URL: url, PG_WS_PROXY: stack.pgProxy, PG_WS_PROXY_KEY: stack.secret });
-      try {
-        return (await pool.query(text, params)).rows;
-      } finally {
-        await pool.end();
-      }
+    async query<R>(text: string, params?: unknown[]) {
+      const { sql } = connect({
+        DATABASE_URL: url,
+        NEON_SQL_ENDPOINT: stack.sqlEndpoint,
+        NEON_SQL_KEY: stack.secret,
+        DB_CONNECT_TIMEOUT_MS: 30_000,
+      });
+      return (await sql.query(text, params ?? [], { types: dates })) as R[];
+    },
+    async trips(path, init) {
+      const tag = `trips-${crypto.randomUUID()}`;
+      const tagged = new URL(url);
+      tagged.searchParams.set("application_name", tag);
+      const res = await harness.request(path, init, { DATABASE_URL: tagged.toString() });
+      const counted = new URL("/__trips", stack.sqlEndpoint);
+      counted.searchParams.set("tag", tag);
+      const { heads } = (await (
+        await fetch(counted, { headers: { authorization: `Bearer ${stack.secret}` } })
+      ).json()) as { heads: string[] };
+      const after = heads.filter((h) => /^update "order_events"/i.test(h)).length;
+      return { res, answered: heads.length - after, after };
     },
     drop,
   };
+  return harness;
 }
 
 export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({

@@ -6,13 +6,13 @@ import { invalidToken } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
-import { requireStaff } from "../../middleware/auth";
+import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { userJson } from "../auth/auth.serialize";
-import { adminOrdersQuery, customersQuery } from "./admin.schemas";
+import { adminOrdersQuery, customersQuery as customersParams } from "./admin.schemas";
 import { Customer, CustomerPage, StaffMe, StaffOrder, StaffOrderPage } from "./admin.serialize";
-import { customerDetail, listCustomers } from "./customers.service";
-import { adminOrderDetail, listAdminOrders } from "./orders.service";
+import { customerJson, customerQuery, customersPage, customersQuery } from "./customers.service";
+import { adminOrderJson, adminOrderQueries, adminOrdersPage, adminOrdersQueries } from "./orders.service";
 
 const ID = "/:id{[0-9]+}";
 
@@ -32,7 +32,7 @@ const admin = new Hono<AppEnv>()
     }),
     requireStaff(),
     async (c) => {
-      const [user] = await c.var.db.select().from(users).where(eq(users.id, c.var.user.id));
+      const [[user]] = await authorized(c, c.var.db.select().from(users).where(eq(users.id, c.var.session.userId)));
       if (!user) throw invalidToken();
       return c.json({ ...userJson(user), is_staff: true as const }, 200);
     },
@@ -46,10 +46,11 @@ const admin = new Hono<AppEnv>()
       ok: { status: 200, description: "One page of accounts with their order counts", schema: CustomerPage },
     }),
     requireStaff(),
-    validate("query", customersQuery),
+    validate("query", customersParams),
     async (c) => {
       const query = c.req.valid("query");
-      const { count, results } = await listCustomers(c.var.db, query);
+      const [rows] = await authorized(c, customersQuery(c.var.db, query));
+      const { count, results } = customersPage(rows, query);
       return c.json(toPage(c.req.url, query, count, results), 200);
     },
   )
@@ -62,7 +63,10 @@ const admin = new Hono<AppEnv>()
       ok: { status: 200, description: "The account", schema: Customer },
     }),
     requireStaff(),
-    async (c) => c.json(await customerDetail(c.var.db, pathId(c.req.param("id"))), 200),
+    async (c) => {
+      const [row] = await authorized(c, customerQuery(c.var.db, pathId(c.req.param("id"))));
+      return c.json(customerJson(row), 200);
+    },
   )
   .get(
     "/orders",
@@ -76,7 +80,7 @@ const admin = new Hono<AppEnv>()
     validate("query", adminOrdersQuery),
     async (c) => {
       const query = c.req.valid("query");
-      const { count, results } = await listAdminOrders(c.var.db, query);
+      const { count, results } = adminOrdersPage(await authorized(c, ...adminOrdersQueries(c.var.db, query)), query);
       return c.json(toPage(c.req.url, query, count, results), 200);
     },
   )
@@ -88,7 +92,8 @@ const admin = new Hono<AppEnv>()
       ok: { status: 200, description: "The order", schema: StaffOrder },
     }),
     requireStaff(),
-    async (c) => c.json(await adminOrderDetail(c.var.db, pathId(c.req.param("id"))), 200),
+    async (c) =>
+      c.json(adminOrderJson(await authorized(c, ...adminOrderQueries(c.var.db, pathId(c.req.param("id"))))), 200),
   );
 
 export default admin;

@@ -1,10 +1,12 @@
 import { desc, eq, sql } from "drizzle-orm";
-import type { Sql } from "../../db/client";
+import type * as z from "zod";
+import type { Db } from "../../db/client";
 import { ORDER_STATUSES, type OrderStatus, orders, users } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { pageOffset } from "../../lib/pagination";
 import { searchAll } from "../../lib/search";
 import type { CustomersQuery } from "./admin.schemas";
+import type { Customer, CustomerSummary } from "./admin.serialize";
 
 /**
  * The outer row's id, always qualified: drizzle writes a single-table select's columns bare
@@ -13,11 +15,10 @@ import type { CustomersQuery } from "./admin.schemas";
 const userId = sql`${users}.id`;
 const ordersOf = sql`(SELECT count(*)::int FROM ${orders} o WHERE o.user_id = ${userId})`;
 
-/** One page of accounts, newest first, with how many orders each placed. */
-export async function listCustomers(db: Sql, query: CustomersQuery) {
+/** One page of accounts, newest first, with how many orders each placed; `customersPage` renders it. */
+export function customersQuery(db: Db, query: CustomersQuery) {
   const where = searchAll(query.search, [users.username, users.email, users.firstName, users.lastName]);
-  const offset = pageOffset(query);
-  const rows = await db
+  return db
     .select({
       id: users.id,
       username: users.username,
@@ -34,8 +35,14 @@ export async function listCustomers(db: Sql, query: CustomersQuery) {
     .where(where)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(query.page_size)
-    .offset(offset);
-  if (rows.length === 0 && offset > 0) throw notFound("Invalid page.");
+    .offset(pageOffset(query));
+}
+
+export function customersPage(
+  rows: Awaited<ReturnType<typeof customersQuery>>,
+  query: CustomersQuery,
+): { count: number; results: z.infer<typeof CustomerSummary>[] } {
+  if (rows.length === 0 && pageOffset(query) > 0) throw notFound("Invalid page.");
   const results = rows.map((u) => ({
     id: u.id,
     username: u.username,
@@ -51,8 +58,8 @@ export async function listCustomers(db: Sql, query: CustomersQuery) {
 }
 
 /** An account's profile and a summary of its orders (money summed by Postgres, cancelled orders left out). */
-export async function customerDetail(db: Sql, id: number) {
-  const [row] = await db
+export function customerQuery(db: Db, id: number) {
+  return db
     .select({
       user: users,
       ordersCount: sql<number>`${ordersOf}`,
@@ -67,6 +74,9 @@ export async function customerDetail(db: Sql, id: number) {
     })
     .from(users)
     .where(eq(users.id, id));
+}
+
+export function customerJson([row]: Awaited<ReturnType<typeof customerQuery>>): z.infer<typeof Customer> {
   if (!row) throw notFound();
   const u = row.user;
   return {

@@ -1,35 +1,27 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { Sql } from "../../db/client";
+import type * as z from "zod";
+import type { Db } from "../../db/client";
 import { orderStatusHistory, orders, users } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { INVALID_CHOICE } from "../../lib/fields";
 import { pageOffset } from "../../lib/pagination";
 import { searchAll } from "../../lib/search";
 import { orderSummaryJson } from "../orders/orders.serialize";
-import { orderDetail, orderSummaryColumns } from "../orders/orders.service";
+import { orderJson, orderSummaryColumns } from "../orders/orders.service";
 import { NEXT_STATUSES } from "../orders/status.service";
 import type { AdminOrdersQuery } from "./admin.schemas";
-
-/** Why a page is empty: an unknown `user` is an invalid choice (as on /api/orders/), a page past the end is 404. */
-async function emptyPage(db: Sql, query: AdminOrdersQuery, offset: number) {
-  if (query.user !== undefined) {
-    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, query.user));
-    if (!user) throw fieldError("user", INVALID_CHOICE);
-  }
-  if (offset > 0) throw notFound("Invalid page.");
-}
+import type { StaffOrder, StaffOrderSummary } from "./admin.serialize";
 
 /** One page of orders, newest first, with who placed each; searchable by the customer's names and email. */
-export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
+export function adminOrdersQueries(db: Db, query: AdminOrdersQuery) {
   const where: (SQL | undefined)[] = [
     query.status ? eq(orders.status, query.status) : undefined,
     query.user !== undefined ? eq(orders.userId, query.user) : undefined,
     searchAll(query.search, [users.username, users.email, users.firstName, users.lastName]),
   ];
-  const offset = pageOffset(query);
   const filter = and(...where);
   // One statement: the page read with LIMIT, the total as a scalar subquery (as the catalog does).
-  const rows = await db
+  const page = db
     .select({
       ...orderSummaryColumns,
       userId: orders.userId,
@@ -45,8 +37,24 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
     .where(filter)
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(query.page_size)
-    .offset(offset);
-  if (rows.length === 0) await emptyPage(db, query, offset);
+    .offset(pageOffset(query));
+  // Why a page may be empty: an unknown `user` is an invalid choice (as on /api/orders/).
+  const known = db.execute<{ known: boolean }>(
+    sql`SELECT EXISTS (SELECT 1 FROM users WHERE id = ${query.user ?? 0}::int) AS known`,
+  );
+  return [page, known] as const;
+}
+
+type Listed = [Awaited<ReturnType<typeof adminOrdersQueries>[0]>, Awaited<ReturnType<typeof adminOrdersQueries>[1]>];
+
+export function adminOrdersPage(
+  [rows, known]: Listed,
+  query: AdminOrdersQuery,
+): { count: number; results: z.infer<typeof StaffOrderSummary>[] } {
+  if (rows.length === 0) {
+    if (query.user !== undefined && !known.rows[0]?.known) throw fieldError("user", INVALID_CHOICE);
+    if (pageOffset(query) > 0) throw notFound("Invalid page.");
+  }
   const results = rows.map((r) => ({
     ...orderSummaryJson(r),
     user: r.userId,
@@ -56,11 +64,14 @@ export async function listAdminOrders(db: Sql, query: AdminOrdersQuery) {
   return { count: rows[0]?.total ?? 0, results };
 }
 
-/** The contract's order detail plus the customer's email, the statuses it may move to, and its history. */
-export async function adminOrderDetail(db: Sql, id: number) {
-  const order = await orderDetail(db, id);
-  if (!order) throw notFound();
-  const history = await db
+/** The order, its customer's email and its history, for one batch. */
+export function adminOrderQueries(db: Db, id: number) {
+  const detail = db
+    .select({ order: orderJson, email: users.email })
+    .from(orders)
+    .innerJoin(users, eq(users.id, orders.userId))
+    .where(eq(orders.id, id));
+  const history = db
     .select({
       fromStatus: orderStatusHistory.fromStatus,
       toStatus: orderStatusHistory.toStatus,
@@ -72,11 +83,19 @@ export async function adminOrderDetail(db: Sql, id: number) {
     .leftJoin(users, eq(users.id, orderStatusHistory.changedBy))
     .where(eq(orderStatusHistory.orderId, id))
     .orderBy(orderStatusHistory.id);
-  const [owner] = await db.select({ email: users.email }).from(users).where(eq(users.id, order.user));
+  return [detail, history] as const;
+}
+
+type Detailed = [Awaited<ReturnType<typeof adminOrderQueries>[0]>, Awaited<ReturnType<typeof adminOrderQueries>[1]>];
+
+/** The contract's order detail plus the customer's email, the statuses it may move to, and its history. */
+export function adminOrderJson([[found], history]: Detailed): z.infer<typeof StaffOrder> {
+  if (!found) throw notFound();
+  const { order, email } = found;
   return {
     ...order,
-    email: owner?.email ?? "",
-    next_statuses: NEXT_STATUSES[order.status],
+    email,
+    next_statuses: [...NEXT_STATUSES[order.status]],
     history: history.map((h) => ({
       from_status: h.fromStatus,
       to_status: h.toStatus,

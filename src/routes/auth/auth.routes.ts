@@ -6,21 +6,22 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
 import { verifyToken } from "../../lib/tokens";
 import { usernameKey } from "../../lib/username";
 import { validate } from "../../lib/validate";
-import { requireAuth } from "../../middleware/auth";
+import { authorized, requireAuth } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { Detail, TokenNotValid } from "../../openapi/schemas";
 import { closeSession } from "../../realtime/deliver";
 import { loginSchema, profileSchema, refreshSchema, registerSchema } from "./auth.schemas";
 import { AuthResult, Profile, ProfileUpdated, profileJson, Tokens, userJson } from "./auth.serialize";
 import {
-  createUser,
   type EndedSession,
-  findActiveUser,
+  ended,
   findActiveUserByKey,
   issueTokens,
-  revokeFamily,
+  profileQuery,
+  register,
+  revokeQuery,
   rotateRefreshToken,
-  updateProfile,
+  updateProfileQuery,
 } from "./auth.service";
 import { reserveLogin, reserveRegistration } from "./limits.service";
 
@@ -56,8 +57,7 @@ const auth = new Hono<AppEnv>()
     async (c) => {
       await reserveRegistration(c);
       const input = c.req.valid("json");
-      const user = await createUser(c.var.db, input, await hashPassword(input.password));
-      const tokens = await issueTokens(c.var.db, c.var.config, user.id);
+      const { user, tokens } = await register(c.var.db, c.var.config, input, await hashPassword(input.password));
       return c.json({ message: "User registered succesfully!", user: userJson(user), tokens }, 201);
     },
   )
@@ -83,7 +83,7 @@ const auth = new Hono<AppEnv>()
       // A failure keeps its reserved attempts.
       if (!user || !ok) throw loginFailed();
       c.executionCtx.waitUntil(attempt.succeeded());
-      const tokens = await issueTokens(c.var.db, c.var.config, user.id);
+      const tokens = await issueTokens(c.var.db, c.var.config, user);
       return c.json({ message: "Login successful!", user: userJson(user), tokens }, 200);
     },
   )
@@ -117,9 +117,10 @@ const auth = new Hono<AppEnv>()
     validate("json", refreshSchema),
     async (c) => {
       const claims = await verifyToken(c.var.config, c.req.valid("json").refresh, "refresh");
-      const ended = await revokeFamily(c.var.db, claims.family!, c.var.user.id);
+      const [revoked] = await authorized(c, revokeQuery(c.var.db, claims.family!, c.var.session.userId));
+      const session = ended(claims.family!, revoked);
       // Awaited: when logout answers, no socket of that session is still open.
-      if (ended) await endSessionSockets(c, ended);
+      if (session) await endSessionSockets(c, session);
       return c.json({ detail: "Successfully logged out." }, 200);
     },
   )
@@ -128,7 +129,7 @@ const auth = new Hono<AppEnv>()
     doc({ tag: "auth", summary: "Your profile", ok: { status: 200, description: "Profile", schema: Profile } }),
     requireAuth(),
     async (c) => {
-      const user = await findActiveUser(c.var.db, c.var.user.id);
+      const [[user]] = await authorized(c, profileQuery(c.var.db, c.var.session.userId));
       return c.json(profileJson(user!), 200);
     },
   )
@@ -144,8 +145,8 @@ const auth = new Hono<AppEnv>()
     requireAuth(),
     validate("json", profileSchema),
     async (c) => {
-      const user = await updateProfile(c.var.db, c.var.user.id, c.req.valid("json"));
-      return c.json({ message: "Profile updated successfully", profile: profileJson(user) }, 200);
+      const [[user]] = await authorized(c, updateProfileQuery(c.var.db, c.var.session.userId, c.req.valid("json")));
+      return c.json({ message: "Profile updated successfully", profile: profileJson(user!) }, 200);
     },
   );
 

@@ -18,7 +18,9 @@ export const Tokens = z.object({ refresh: z.string(), access: z.string() }).meta
 export const AuthResult = z.object({ message: z.string(), user: User, tokens: Tokens }).meta({ id: "AuthResult" });
 export const ProfileUpdated = z.object({ message: z.string(), profile: Profile }).meta({ id: "ProfileUpdated" });
 
-export const userJson = (u: UserRow): z.infer<typeof User> => ({
+export const userJson = (
+  u: Pick<UserRow, "id" | "username" | "email" | "firstName" | "lastName">,
+): z.infer<typeof User> => ({
   id: u.id,
   username: u.username,
   email: u.email,

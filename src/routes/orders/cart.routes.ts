@@ -1,11 +1,23 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { notFound } from "../../lib/errors";
+import { INT4_MAX } from "../../lib/fields";
 import { validate } from "../../lib/validate";
-import { requireAuth } from "../../middleware/auth";
+import { authorized, requireAuth } from "../../middleware/auth";
 import { doc, type RouteDoc } from "../../openapi/describe";
 import { addItemBody, removeItemQuery, updateItemBody } from "./cart.schemas";
 import { Cart, CartChanged } from "./cart.serialize";
-import { addToCart, cartJson, clearCart, ensureCart, existingCartId, removeItem, updateItem } from "./cart.service";
+import {
+  added,
+  addItemQuery,
+  cartJson,
+  cartQuery,
+  clearCartQuery,
+  ensureCartQuery,
+  removeItemQuery as removeLine,
+  updated,
+  updateItemQuery,
+} from "./cart.service";
 
 const change = (summary: string, more: Partial<RouteDoc> = {}) =>
   doc({
@@ -14,6 +26,21 @@ const change = (summary: string, more: Partial<RouteDoc> = {}) =>
     ok: { status: 200, description: "The cart after the change", schema: CartChanged },
     ...more,
   });
+
+/** The cart as `cartQuery` read it in the same batch; a change that found no cart of the caller's is a 404. */
+const cartOf = (rows: Parameters<typeof cartJson>[0]) => {
+  const cart = cartJson(rows);
+  if (!cart) throw notFound();
+  return cart;
+};
+
+/** Item ids beyond int4 name no line: a 404 that never reaches Postgres. */
+const lineId = (id: number) => {
+  if (id < 1 || id > INT4_MAX) throw notFound();
+  return id;
+};
+
+const me = (c: Context<AppEnv>) => c.var.session.userId;
 
 /** `/cart/...` under `/api/orders`: one cart per user, made on first use (never by a refused request). */
 const cart = new Hono<AppEnv>()
@@ -26,8 +53,8 @@ const cart = new Hono<AppEnv>()
     }),
     requireAuth(),
     async (c) => {
-      const { id } = await ensureCart(c.var.db, c.var.user.id);
-      return c.json(await cartJson(c.var.db, id), 200);
+      const [, rows] = await authorized(c, ensureCartQuery(c.var.db, me(c)), cartQuery(c.var.db, me(c)));
+      return c.json(cartOf(rows), 200);
     },
   )
   .post(
@@ -40,8 +67,13 @@ const cart = new Hono<AppEnv>()
     validate("json", addItemBody),
     async (c) => {
       const { product_id, quantity } = c.req.valid("json");
-      const id = await addToCart(c.var.db, c.var.user.id, product_id, quantity);
-      return c.json({ message: "Item added to cart successfully", cart: await cartJson(c.var.db, id) }, 200);
+      const attempt = () =>
+        authorized(c, addItemQuery(c.var.db, me(c), product_id, quantity), cartQuery(c.var.db, me(c)));
+      let [result, rows] = await attempt();
+      // A concurrent first add was making the cart at that moment: it exists now.
+      if (!added(result, product_id, quantity)) [result, rows] = await attempt();
+      if (!added(result, product_id, quantity)) throw new Error("cart neither found nor made");
+      return c.json({ message: "Item added to cart successfully", cart: cartOf(rows) }, 200);
     },
   )
   .put(
@@ -51,9 +83,13 @@ const cart = new Hono<AppEnv>()
     validate("json", updateItemBody),
     async (c) => {
       const { item_id, quantity } = c.req.valid("json");
-      const id = await existingCartId(c.var.db, c.var.user.id);
-      await updateItem(c.var.db, id, item_id, quantity);
-      return c.json({ message: "Cart updated", cart: await cartJson(c.var.db, id) }, 200);
+      const [result, rows] = await authorized(
+        c,
+        updateItemQuery(c.var.db, me(c), lineId(item_id), quantity),
+        cartQuery(c.var.db, me(c)),
+      );
+      updated(result);
+      return c.json({ message: "Cart updated", cart: cartOf(rows) }, 200);
     },
   )
   .delete(
@@ -63,15 +99,23 @@ const cart = new Hono<AppEnv>()
     validate("query", removeItemQuery),
     async (c) => {
       const { item_id } = c.req.valid("query");
-      const id = await existingCartId(c.var.db, c.var.user.id);
-      await removeItem(c.var.db, id, item_id);
-      return c.json({ message: "Item removed from cart", cart: await cartJson(c.var.db, id) }, 200);
+      const [removed, rows] = await authorized(
+        c,
+        removeLine(c.var.db, me(c), lineId(item_id)),
+        cartQuery(c.var.db, me(c)),
+      );
+      if (!removed.rows.length) throw notFound();
+      return c.json({ message: "Item removed from cart", cart: cartOf(rows) }, 200);
     },
   )
   .delete("/cart/clear", change("Empty the cart"), requireAuth(), async (c) => {
-    const { id } = await ensureCart(c.var.db, c.var.user.id);
-    await clearCart(c.var.db, id);
-    return c.json({ message: "Cart cleared", cart: await cartJson(c.var.db, id) }, 200);
+    const [, , rows] = await authorized(
+      c,
+      ensureCartQuery(c.var.db, me(c)),
+      clearCartQuery(c.var.db, me(c)),
+      cartQuery(c.var.db, me(c)),
+    );
+    return c.json({ message: "Cart cleared", cart: cartOf(rows) }, 200);
   });
 
 export default cart;

@@ -1,14 +1,13 @@
-import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import type { Sql } from "../../db/client";
-import { ApiError, badRequest } from "../../lib/errors";
+import { badRequest } from "../../lib/errors";
 
 /*
- * Idempotency-Key for placing orders. The key row is inserted first inside the order's
- * transaction: the primary key (user_id, key) makes a concurrent duplicate wait until the first
- * transaction ends, then see its row. Only a successful 201 is ever committed; a failed attempt
- * rolls back with its key, so the client may retry it after fixing the cause.
+ * Idempotency-Key for placing orders (placement.service.ts). The key row is claimed inside the
+ * placing statement once the order is known to succeed: the primary key (user_id, key) makes a
+ * concurrent duplicate wait until the first commits, then answer what it answered. Only a
+ * successful 201 is ever stored; a refused attempt claims nothing, so the client may retry it
+ * after fixing the cause.
  */
 
 export interface IdempotencyKey {
@@ -44,31 +43,4 @@ export async function readIdempotencyKey(c: Context<AppEnv>): Promise<Idempotenc
   if (key.length < 1 || key.length > 255) throw badRequest("Idempotency-Key must be 1 to 255 characters long.");
   const body: unknown = await c.req.json();
   return { key, hash: await sha256Hex(JSON.stringify(canonical(body))) };
-}
-
-/**
- * Claims the key for this transaction, or returns the response recorded by the transaction that
- * claimed it first. The placeholder row is only ever visible to others once `recordResponse` filled it.
- */
-export async function claimKey(tx: Sql, userId: number, { key, hash }: IdempotencyKey): Promise<StoredResponse | null> {
-  const claimed = await tx.execute(sql`
-    INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response)
-    VALUES (${userId}, ${key}, ${hash}, 0, 'null') ON CONFLICT (user_id, key) DO NOTHING RETURNING key`);
-  if (claimed.rows.length) return null;
-  // A new statement: it sees the row the other transaction committed while this one waited.
-  const { rows } = await tx.execute<{ request_hash: string; status_code: number; response: unknown }>(sql`
-    SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`);
-  const stored = rows[0];
-  if (!stored || typeof stored.response !== "string") throw new Error("idempotency key row without a response");
-  if (stored.request_hash !== hash) {
-    throw new ApiError(422, { detail: "Idempotency-Key reused with a different request body." });
-  }
-  return { status: stored.status_code, text: stored.response };
-}
-
-/** Stores the exact body text (as a JSON string value) so a replay is byte-for-byte the first answer. */
-export async function recordResponse(tx: Sql, userId: number, key: string, response: StoredResponse): Promise<void> {
-  await tx.execute(sql`
-    UPDATE idempotency_keys SET status_code = ${response.status}, response = to_jsonb(${response.text}::text)
-    WHERE user_id = ${userId} AND key = ${key}`);
 }

@@ -1,13 +1,14 @@
+import { and, eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod";
 import type { AppEnv } from "../../context";
-import type { OrderStatus } from "../../db/schema";
+import { type OrderStatus, orders as ordersTable } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
-import { requireAuth, requireStaff } from "../../middleware/auth";
+import { authorized, requireAuth, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { Detail, FieldErrors } from "../../openapi/schemas";
 import type { Outbox } from "../../realtime/deliver";
@@ -17,9 +18,9 @@ import { invalidateCatalog } from "../products/cache.service";
 import { readIdempotencyKey } from "./idempotency.service";
 import { listOrdersQuery, placeOrderBody, updateStatusBody } from "./orders.schemas";
 import { Order, OrderChanged, type OrderDetail, OrderPage, OutOfStock } from "./orders.serialize";
-import { canSee, listOrders, orderDetail } from "./orders.service";
-import { placeOrder } from "./placement.service";
-import { type ChangeKind, changeStatus } from "./status.service";
+import { listedOrders, listOrdersQueries, orderDetailQuery, visibleTo } from "./orders.service";
+import { placementQueries, placementResult } from "./placement.service";
+import { type ChangeKind, changeQueries, statusChange } from "./status.service";
 
 const ID = "/:id{[0-9]+}";
 
@@ -57,14 +58,14 @@ async function afterCommit(c: Context<AppEnv>, productIds: number[], events: Out
 }
 
 async function moveOrder(c: Context<AppEnv>, kind: ChangeKind, to: OrderStatus) {
-  const change = await changeStatus(
-    c.var.db,
+  const input = {
     kind,
-    c.var.user,
-    pathId(c.req.param("id")),
+    actorId: c.var.session.userId,
+    orderId: pathId(c.req.param("id")),
     to,
-    c.var.config.REFRESH_TOKEN_TTL,
-  );
+    refreshTtl: c.var.config.REFRESH_TOKEN_TTL,
+  };
+  const change = statusChange(await authorized(c, ...changeQueries(c.var.db, input)), input);
   const { order } = change;
   await afterCommit(
     c,
@@ -89,7 +90,10 @@ const orders = new Hono<AppEnv>()
     validate("query", listOrdersQuery),
     async (c) => {
       const query = c.req.valid("query");
-      const { count, results } = await listOrders(c.var.db, c.var.user, query);
+      const { count, results } = listedOrders(
+        await authorized(c, ...listOrdersQueries(c.var.db, c.var.session, query)),
+        query,
+      );
       return c.json(toPage(c.req.url, query, count, results), 200);
     },
   )
@@ -121,13 +125,14 @@ const orders = new Hono<AppEnv>()
     async (c) => {
       const body = c.req.valid("json");
       const key = await readIdempotencyKey(c);
-      const result = await placeOrder(c.var.db, {
-        userId: c.var.user.id,
+      const input = {
+        userId: c.var.session.userId,
         refreshTtl: c.var.config.REFRESH_TOKEN_TTL,
         shippingAddress: body.shipping_address,
         phoneNumber: body.phone_number,
         key,
-      });
+      };
+      const result = placementResult(await authorized(c, ...placementQueries(c.var.db, input)), input);
       const { order: placed, listeners } = result;
       const events =
         placed && listeners
@@ -148,9 +153,10 @@ const orders = new Hono<AppEnv>()
     }),
     requireAuth(),
     async (c) => {
-      const order = await orderDetail(c.var.db, pathId(c.req.param("id")));
-      if (!order || !canSee(c.var.user, order)) throw notFound();
-      return c.json(order, 200);
+      const where = and(eq(ordersTable.id, pathId(c.req.param("id"))), visibleTo(c.var.session))!;
+      const [[found]] = await authorized(c, orderDetailQuery(c.var.db, where));
+      if (!found) throw notFound();
+      return c.json(found.order, 200);
     },
   )
   .patch(

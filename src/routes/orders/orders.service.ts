@@ -1,6 +1,6 @@
-import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { AuthUser } from "../../context";
-import type { Sql } from "../../db/client";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { Session } from "../../context";
+import type { Db } from "../../db/client";
 import { type OrderStatus, orderItems, orders, users } from "../../db/schema";
 import { fieldError } from "../../lib/errors";
 import { INVALID_CHOICE } from "../../lib/fields";
@@ -16,35 +16,35 @@ const itemsJson = sql<ItemJson[]>`COALESCE((
            'price', i.price::text, 'subtotal', (i.price * i.quantity)::text) ORDER BY i.id)
   FROM ${orderItems} i WHERE i.order_id = ${orders.id}), '[]')`;
 
-/** The contract's order detail, or null; `product` is null only if a product row was really removed. */
-export async function orderDetail(db: Sql, orderId: number): Promise<OrderDetail | null> {
-  const [o] = await db
-    .select({ order: orders, username: users.username, items: itemsJson })
-    .from(orders)
-    .innerJoin(users, eq(users.id, orders.userId))
-    .where(eq(orders.id, orderId));
-  if (!o) return null;
-  return {
-    id: o.order.id,
-    user: o.order.userId,
-    user_name: o.username,
-    status: o.order.status,
-    total_price: o.order.totalPrice,
-    shipping_address: o.order.shippingAddress,
-    phone_number: o.order.phoneNumber,
-    items: o.items,
-    created_at: o.order.createdAt.toISOString(),
-    updated_at: o.order.updatedAt.toISOString(),
-  };
+/**
+ * The orders a caller may see: their own, or every order for staff. A token that says its user
+ * is a customer gets the plain condition (the user's index); one that says staff is confirmed
+ * against the users table in the same statement, so rights taken away count at once.
+ */
+export function visibleTo(session: Session): SQL {
+  const own = eq(orders.userId, session.userId);
+  if (session.claimsStaff === false) return own;
+  return sql`(${own} OR EXISTS (SELECT 1 FROM users s WHERE s.id = ${session.userId}::int AND s.is_staff))`;
 }
 
-/** Staff see every order; anyone else only their own, and others' orders do not exist for them. */
-export const canSee = (viewer: AuthUser, order: { user: number }) => viewer.isStaff || order.user === viewer.id;
+/** Timestamps as JavaScript's `toISOString()` writes them, for JSON built by Postgres. */
+const iso = (column: SQL | typeof orders.createdAt | typeof orders.updatedAt) =>
+  sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-interface ListFilters extends PageRequest {
-  status?: OrderStatus;
-  user?: number;
-}
+/**
+ * The contract's order detail, written by Postgres (select it from orders joined to users): the
+ * one rendering of an order, so a placement can store the exact text it answers, and replay it.
+ * `product` is null only if a product row was really removed.
+ */
+export const orderJson = sql<OrderDetail>`json_build_object(
+  'id', ${orders.id}, 'user', ${orders.userId}, 'user_name', ${users.username}, 'status', ${orders.status},
+  'total_price', ${orders.totalPrice}::text, 'shipping_address', ${orders.shippingAddress},
+  'phone_number', ${orders.phoneNumber}, 'items', ${itemsJson},
+  'created_at', ${iso(orders.createdAt)}, 'updated_at', ${iso(orders.updatedAt)})`;
+
+/** Orders rendered by `orderJson`, for a batch. */
+export const orderDetailQuery = (db: Db, where: SQL) =>
+  db.select({ order: orderJson }).from(orders).innerJoin(users, eq(users.id, orders.userId)).where(where);
 
 /** Columns of an order list row; `orderSummaryJson` renders them. */
 export const orderSummaryColumns = {
@@ -55,31 +55,43 @@ export const orderSummaryColumns = {
   itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
 };
 
-export async function listOrders(db: Sql, viewer: AuthUser, filters: ListFilters) {
-  const where: SQL[] = [];
-  if (!viewer.isStaff) where.push(eq(orders.userId, viewer.id));
-  if (filters.status) where.push(eq(orders.status, filters.status));
-  if (filters.user !== undefined) where.push(eq(orders.userId, filters.user));
-  const offset = pageOffset(filters);
+interface ListFilters extends PageRequest {
+  status?: OrderStatus;
+  user?: number;
+}
 
-  const [counted] = await db
+/**
+ * One page of order summaries, newest first, with the total as a scalar subquery (one
+ * statement); with `user`, a second statement says whether that user exists and the caller is staff.
+ */
+export function listOrdersQueries(db: Db, session: Session, filters: ListFilters) {
+  const where = and(
+    visibleTo(session),
+    filters.status ? eq(orders.status, filters.status) : undefined,
+    filters.user !== undefined ? eq(orders.userId, filters.user) : undefined,
+  )!;
+  const page = db
     .select({
-      count: count(),
-      userExists: sql<boolean>`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${filters.user ?? 0})`,
+      ...orderSummaryColumns,
+      total: sql<number>`(SELECT count(*) FROM ${orders} WHERE ${where})`.mapWith(Number),
     })
     .from(orders)
-    .where(and(...where));
-  // DRF's filter answers an unknown id as an invalid choice, not as an empty list. Only for staff:
-  // a customer's `user` can only narrow their own orders, and must not tell which user ids exist.
-  if (filters.user !== undefined && viewer.isStaff && !counted?.userExists) {
-    throw fieldError("user", INVALID_CHOICE);
-  }
-  const rows = await db
-    .select(orderSummaryColumns)
-    .from(orders)
-    .where(and(...where))
+    .where(where)
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(filters.page_size)
-    .offset(offset);
-  return { count: counted?.count ?? 0, results: rows.map(orderSummaryJson) };
+    .offset(pageOffset(filters));
+  const userCheck = db.execute<{ known: boolean; staff: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM users WHERE id = ${filters.user ?? 0}::int) AS known,
+           EXISTS (SELECT 1 FROM users WHERE id = ${session.userId}::int AND is_staff) AS staff`);
+  return [page, userCheck] as const;
+}
+
+type Listed = [Awaited<ReturnType<typeof listOrdersQueries>[0]>, Awaited<ReturnType<typeof listOrdersQueries>[1]>];
+
+export function listedOrders([rows, check]: Listed, filters: ListFilters) {
+  // DRF's filter answers an unknown id as an invalid choice, not as an empty list. Only for staff:
+  // a customer's `user` can only narrow their own orders, and must not tell which user ids exist.
+  const facts = check.rows[0];
+  if (filters.user !== undefined && facts?.staff && !facts.known) throw fieldError("user", INVALID_CHOICE);
+  return { count: rows[0]?.total ?? 0, results: rows.map(orderSummaryJson) };
 }

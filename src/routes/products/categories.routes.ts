@@ -2,14 +2,24 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { pathId } from "../../lib/fields";
 import { validate } from "../../lib/validate";
-import { requireStaff } from "../../middleware/auth";
+import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { Detail } from "../../openapi/schemas";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedRead, invalidateWholeCatalog } from "./cache.service";
 import { categoryCreate, categoryUpdate } from "./categories.schemas";
 import { Category, CategoryList } from "./categories.serialize";
-import { createCategory, deleteCategory, getCategory, listCategories, updateCategory } from "./categories.service";
+import {
+  categoryQuery,
+  createCategoryQuery,
+  createdCategory,
+  deleteCategoryQuery,
+  deletedCategory,
+  getCategory,
+  listCategories,
+  updateCategoryQuery,
+  updatedCategory,
+} from "./categories.service";
 
 const ID = "/:id{[0-9]+}";
 const partial = "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
@@ -44,7 +54,8 @@ const categoryRoutes = new Hono<AppEnv>()
     requireStaff(),
     validate("json", categoryCreate),
     async (c) => {
-      const category = await createCategory(c.var.db, c.req.valid("json"));
+      const [made] = await authorized(c, createCategoryQuery(c.var.db, c.req.valid("json")));
+      const category = createdCategory(made);
       await invalidateWholeCatalog(c.var.cache);
       return c.json(category, 201);
     },
@@ -61,7 +72,10 @@ const categoryRoutes = new Hono<AppEnv>()
     requireStaff(),
     validate("json", categoryUpdate),
     async (c) => {
-      const category = await updateCategory(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
+      const id = pathId(c.req.param("id"));
+      const category = updatedCategory(
+        await authorized(c, updateCategoryQuery(c.var.db, id, c.req.valid("json")), categoryQuery(c.var.db, id)),
+      );
       await invalidateWholeCatalog(c.var.cache);
       return c.json(category);
     },
@@ -76,7 +90,7 @@ const categoryRoutes = new Hono<AppEnv>()
     }),
     requireStaff(),
     async (c) => {
-      await deleteCategory(c.var.db, pathId(c.req.param("id")));
+      deletedCategory((await authorized(c, deleteCategoryQuery(c.var.db, pathId(c.req.param("id")))))[0]);
       await invalidateWholeCatalog(c.var.cache);
       return c.body(null, 204);
     },

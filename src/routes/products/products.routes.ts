@@ -1,21 +1,24 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
 import { pageOffset, toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
-import { requireStaff } from "../../middleware/auth";
+import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedRead, invalidateWholeCatalog } from "./cache.service";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
 import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
 import {
-  createProduct,
-  deleteProduct,
+  createProductQuery,
+  deleteProductQueries,
   listProducts,
-  lowStockProducts,
+  lowStockJson,
+  lowStockQueries,
   productDetail,
-  updateProduct,
+  updateProductQuery,
+  writtenProduct,
 } from "./products.service";
 
 // `{[0-9]+}` keeps `low_stock` and `categories` from being read as ids.
@@ -67,7 +70,7 @@ const productRoutes = new Hono<AppEnv>()
     async (c) => {
       const { threshold, category } = c.req.valid("query");
       // Not cached: staff act on it, so it is always read from Postgres.
-      return c.json(await lowStockProducts(c.var.db, threshold, category));
+      return c.json(lowStockJson(await authorized(c, ...lowStockQueries(c.var.db, threshold, category)), category));
     },
   )
   .get(
@@ -91,7 +94,9 @@ const productRoutes = new Hono<AppEnv>()
     requireStaff(),
     validate("json", productCreate),
     async (c) => {
-      const product = await createProduct(c.var.db, c.req.valid("json"));
+      const input = c.req.valid("json");
+      const [created] = await authorized(c, createProductQuery(c.var.db, input));
+      const product = writtenProduct(created, input.category);
       await invalidateWholeCatalog(c.var.cache);
       return c.json(product, 201);
     },
@@ -108,7 +113,9 @@ const productRoutes = new Hono<AppEnv>()
     requireStaff(),
     validate("json", productUpdate),
     async (c) => {
-      const product = await updateProduct(c.var.db, pathId(c.req.param("id")), c.req.valid("json"));
+      const patch = c.req.valid("json");
+      const [changed] = await authorized(c, updateProductQuery(c.var.db, pathId(c.req.param("id")), patch));
+      const product = writtenProduct(changed, patch.category);
       await invalidateWholeCatalog(c.var.cache);
       return c.json(product);
     },
@@ -124,7 +131,8 @@ const productRoutes = new Hono<AppEnv>()
     }),
     requireStaff(),
     async (c) => {
-      await deleteProduct(c.var.db, pathId(c.req.param("id")));
+      const [, done] = await authorized(c, ...deleteProductQueries(c.var.db, pathId(c.req.param("id"))));
+      if (!done.rows[0]?.found) throw notFound();
       await invalidateWholeCatalog(c.var.cache);
       return c.body(null, 204);
     },

@@ -32,7 +32,7 @@ export const productColumns = {
   updatedAt: products.updatedAt,
 };
 
-export interface ProductRow {
+export type ProductRow = {
   id: number;
   name: string;
   description: string;
@@ -42,7 +42,7 @@ export interface ProductRow {
   categoryName: string;
   createdAt: Date;
   updatedAt: Date;
-}
+};
 
 /** The contract's product JSON; `price` stays the decimal string Postgres returned. */
 export const productJson = (p: ProductRow): z.infer<typeof Product> => ({

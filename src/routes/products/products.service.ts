@@ -1,13 +1,19 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import type * as z from "zod";
 import type { Db } from "../../db/client";
-import { categories, orderItems, products } from "../../db/schema";
+import { categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { INVALID_CHOICE, missingPk } from "../../lib/fields";
 import { searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import type { ListQuery, Ordering, ProductCreate, ProductUpdate } from "./products.schemas";
-import { type ProductDetail, type ProductJson, productColumns, productJson } from "./products.serialize";
+import {
+  type ProductDetail,
+  type ProductJson,
+  type ProductRow,
+  productColumns,
+  productJson,
+} from "./products.serialize";
 
 export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_price" | "in_stock" | "search">;
 
@@ -41,11 +47,12 @@ const orderings: Record<Ordering, SQL[]> = {
   "-name": [desc(products.name), desc(products.id)],
 };
 
-/** An empty answer for an unknown category is django-filter's 400, not an empty list. */
-async function assertCategoryChoice(db: Db, id: number | undefined): Promise<void> {
-  if (id === undefined) return;
-  const [row] = await db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
-  if (!row) throw fieldError("category", INVALID_CHOICE);
+/** Whether a category filter names a category: an empty answer for an unknown one is django-filter's 400. */
+const categoryCheck = (db: Db, id: number) =>
+  db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
+
+function checkCategory(found: { id: number }[] | undefined, id: number | undefined): void {
+  if (id !== undefined && found && !found.length) throw fieldError("category", INVALID_CHOICE);
 }
 
 /** The statement behind a list page; exported so a test can EXPLAIN exactly what runs. */
@@ -66,7 +73,8 @@ export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, l
 
 /**
  * One page in one statement: the rows (category names by join) and the total as a scalar
- * subquery, so the page is read from an index with LIMIT while the count runs once.
+ * subquery, so the page is read from an index with LIMIT while the count runs once. With a
+ * category filter, the check that it exists rides in the same round trip.
  */
 export async function listProducts(
   db: Db,
@@ -75,21 +83,19 @@ export async function listProducts(
   limit: number,
   offset: number,
 ): Promise<{ count: number; results: ProductJson[] }> {
-  const rows = await pageQuery(db, filters, ordering, limit, offset);
+  const page = pageQuery(db, filters, ordering, limit, offset);
+  const [rows, known] =
+    filters.category === undefined ? [await page] : await db.batch([page, categoryCheck(db, filters.category)]);
   if (rows.length === 0) {
-    await assertCategoryChoice(db, filters.category);
+    checkCategory(known, filters.category);
     if (offset > 0) throw notFound("Invalid page.");
   }
   return { count: rows[0]?.total ?? 0, results: rows.map(productJson) };
 }
 
-/** Staff view: visible products with 0 < stock < threshold, lowest stock first. */
-export async function lowStockProducts(
-  db: Db,
-  threshold: number,
-  category: number | undefined,
-): Promise<ProductJson[]> {
-  const rows = await db
+/** Staff view: visible products with 0 < stock < threshold, lowest stock first; with the category check, for a batch. */
+export function lowStockQueries(db: Db, threshold: number, category: number | undefined) {
+  const rows = db
     .select(productColumns)
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
@@ -102,7 +108,14 @@ export async function lowStockProducts(
       ),
     )
     .orderBy(asc(products.stock), asc(products.id));
-  if (rows.length === 0) await assertCategoryChoice(db, category);
+  return [rows, categoryCheck(db, category ?? 0)] as const;
+}
+
+export function lowStockJson(
+  [rows, known]: [Awaited<ReturnType<typeof lowStockQueries>[0]>, { id: number }[]],
+  category: number | undefined,
+) {
+  if (rows.length === 0) checkCategory(known, category);
   return rows.map(productJson);
 }
 
@@ -117,63 +130,82 @@ export async function productDetail(db: Db, id: number): Promise<z.infer<typeof 
   return { ...productJson(row.product), category: categoryJson(row.category) };
 }
 
-async function categoryName(db: Db, id: number): Promise<string> {
-  const [row] = await db.select({ name: categories.name }).from(categories).where(eq(categories.id, id));
-  if (!row) throw fieldError("category", missingPk(id));
-  return row.name;
+/**
+ * A product row written by a statement (`made`, `changed`) in the shape `productJson` reads, but
+ * for its times: raw SQL answers timestamps as text (drizzle's neon-http setting), so they come as ISO text.
+ */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const writtenRow = (table: string) =>
+  sql.raw(`${table}.id, ${table}.name, ${table}.description, ${table}.price, ${table}.stock,
+    ${table}.category_id AS "categoryId", cat.name AS "categoryName",
+    ${iso(`${table}.created_at`)} AS "createdAt", ${iso(`${table}.updated_at`)} AS "updatedAt"`);
+
+type Written = Omit<ProductRow, "createdAt" | "updatedAt"> & {
+  createdAt: string;
+  updatedAt: string;
+  found: boolean;
+  category_found: boolean;
+};
+
+/** Creates a product in one statement, with its category's name; no such category: nothing is written. For a batch. */
+export const createProductQuery = (db: Db, input: ProductCreate) =>
+  db.execute<Written>(sql`
+    WITH cat AS (SELECT id, name FROM categories WHERE id = ${input.category}::int),
+    made AS (
+      INSERT INTO products (name, description, price, stock, category_id)
+      SELECT ${input.name}, ${input.description ?? ""}, ${input.price}::numeric, ${input.stock ?? 0}::int, id FROM cat
+      RETURNING *)
+    SELECT true AS found, EXISTS (SELECT 1 FROM cat) AS category_found, ${writtenRow("made")}
+    FROM (SELECT 1) one LEFT JOIN made ON true LEFT JOIN cat ON true`);
+
+/**
+ * Changes the fields given, in one statement: the product locked, the category (new or kept)
+ * looked up, the update only when both exist. A missing product is a 404 even when the body
+ * also names a missing category. For a batch.
+ */
+export function updateProductQuery(db: Db, id: number, patch: ProductUpdate) {
+  const sets = [
+    patch.name !== undefined ? sql`name = ${patch.name}` : undefined,
+    patch.description !== undefined ? sql`description = ${patch.description}` : undefined,
+    patch.price !== undefined ? sql`price = ${patch.price}::numeric` : undefined,
+    patch.stock !== undefined ? sql`stock = ${patch.stock}::int` : undefined,
+    patch.category !== undefined ? sql`category_id = ${patch.category}::int` : undefined,
+    sql`updated_at = now()`,
+  ].filter((s) => s !== undefined);
+  return db.execute<Written>(sql`
+    WITH current AS (SELECT id, category_id FROM products WHERE id = ${id}::int AND NOT is_archived FOR UPDATE),
+    cat AS (SELECT id, name FROM categories WHERE id = COALESCE(${patch.category ?? null}::int, (SELECT category_id FROM current))),
+    changed AS (
+      UPDATE products SET ${sql.join(sets, sql`, `)}
+      WHERE id IN (SELECT id FROM current) AND EXISTS (SELECT 1 FROM cat)
+      RETURNING *)
+    SELECT EXISTS (SELECT 1 FROM current) AS found, EXISTS (SELECT 1 FROM cat) AS category_found, ${writtenRow("changed")}
+    FROM (SELECT 1) one LEFT JOIN changed ON true LEFT JOIN cat ON true`);
 }
 
-export async function createProduct(db: Db, input: ProductCreate): Promise<ProductJson> {
-  const name = await categoryName(db, input.category);
-  const { category, ...fields } = input;
-  const [row] = await db
-    .insert(products)
-    .values({ ...fields, categoryId: category })
-    .returning();
-  return productJson({ ...row!, categoryName: name });
-}
-
-export async function updateProduct(db: Db, id: number, patch: ProductUpdate): Promise<ProductJson> {
-  const { category, ...fields } = patch;
-  // A missing product is a 404 even when the body also names a missing category.
-  const [current] = await db
-    .select({ categoryId: products.categoryId })
-    .from(products)
-    .where(and(eq(products.id, id), visible));
-  if (!current) throw notFound();
-  const name = await categoryName(db, category ?? current.categoryId);
-  const [row] = await db
-    .update(products)
-    .set({ ...fields, ...(category === undefined ? {} : { categoryId: category }), updatedAt: sql`now()` })
-    .where(and(eq(products.id, id), visible))
-    .returning();
-  if (!row) throw notFound();
-  return productJson({ ...row, categoryName: name });
+/** What a create or update answered: the product, or the contract's 404 / 400 with nothing written. */
+export function writtenProduct(result: { rows: Written[] }, category: number | undefined): ProductJson {
+  const row = result.rows[0]!;
+  if (!row.found) throw notFound();
+  if (!row.category_found) throw fieldError("category", missingPk(category ?? 0));
+  return productJson({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
 }
 
 /**
- * Removes a product, or archives it if any order line names it, so order history keeps it.
- * The row lock makes the check exact: an order inserting a line for this product waits for
- * it (the foreign key check needs a share lock), and the check runs after any earlier one committed.
+ * Removes a product, or archives it if any order line names it, so order history keeps it: a
+ * batch of two statements. The first locks the row; the second, with a newer snapshot, sees every
+ * order that committed before the lock was had, and an order inserting a line for this product
+ * now waits for this one (its foreign key check needs a share lock).
  */
-export async function deleteProduct(db: Db, id: number): Promise<"deleted" | "archived"> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ id: products.id })
-      .from(products)
-      .where(and(eq(products.id, id), visible))
-      .for("update");
-    if (!row) throw notFound();
-    const [ordered] = await tx
-      .select({ id: orderItems.id })
-      .from(orderItems)
-      .where(eq(orderItems.productId, id))
-      .limit(1);
-    if (ordered) {
-      await tx.update(products).set({ isArchived: true, updatedAt: sql`now()` }).where(eq(products.id, id));
-      return "archived";
-    }
-    await tx.delete(products).where(eq(products.id, id));
-    return "deleted";
-  });
+export function deleteProductQueries(db: Db, id: number) {
+  const lock = db.execute(sql`SELECT id FROM products WHERE id = ${id}::int AND NOT is_archived FOR UPDATE`);
+  const act = db.execute<{ found: boolean; archived: boolean }>(sql`
+    WITH target AS (SELECT id FROM products WHERE id = ${id}::int AND NOT is_archived),
+    ordered AS (SELECT EXISTS (SELECT 1 FROM order_items WHERE product_id = ${id}::int) AS yes),
+    archived AS (
+      UPDATE products SET is_archived = true, updated_at = now()
+      WHERE id IN (SELECT id FROM target) AND (SELECT yes FROM ordered) RETURNING id),
+    deleted AS (DELETE FROM products WHERE id IN (SELECT id FROM target) AND NOT (SELECT yes FROM ordered) RETURNING id)
+    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM archived) AS archived`);
+  return [lock, act] as const;
 }
