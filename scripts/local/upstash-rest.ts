@@ -125,13 +125,26 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startUpstashRest(opts: {
-  redisUrl: string;
-  token: string;
-  port?: number;
-}): Promise<{ url: string; port: number; close(): Promise<void> }> {
+/** The first segment of a key (`name:` in `name:rest`), by which tests count one request's trips. */
+const KEY_PREFIX = /^([\w.-]+):/;
+
+export interface UpstashRest {
+  url: string;
+  port: number;
+  /** Requests so far whose commands named a key starting with `prefix:` (tests give a request its own REDIS_PREFIX). */
+  trips(prefix: string): number;
+  close(): Promise<void>;
+}
+
+export async function startUpstashRest(opts: { redisUrl: string; token: string; port?: number }): Promise<UpstashRest> {
   const pool = new Pool(opts.redisUrl);
   const shas = new Map<string, string>();
+  const byPrefix = new Map<string, number>();
+
+  function count(commands: string[][]): void {
+    const prefixes = new Set(commands.flatMap((c) => c.slice(1).flatMap((arg) => KEY_PREFIX.exec(arg)?.[1] ?? [])));
+    for (const p of prefixes) byPrefix.set(p, (byPrefix.get(p) ?? 0) + 1);
+  }
 
   async function handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const why = refusal(req, opts.token, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
@@ -156,6 +169,7 @@ export async function startUpstashRest(opts: {
         toCommand([...path.split("/").filter(Boolean).map(decodeURIComponent), ...(body === undefined ? [] : [body])]),
       ];
     commands = commands.map((c) => rewrite(c, shas));
+    count(commands);
 
     const conn = await pool.acquire();
     try {
@@ -178,6 +192,13 @@ export async function startUpstashRest(opts: {
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (req.method === "GET" && url.pathname === "/__trips") {
+      const why = refusal(req, opts.token, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
+      res.writeHead(why ? 403 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify(why ? { error: why } : { trips: byPrefix.get(url.searchParams.get("prefix") ?? "") ?? 0 }));
+      return;
+    }
     handle(req)
       .catch((err: Error) => ({ status: err instanceof HttpError ? err.status : 500, body: { error: err.message } }))
       .then(({ status, body }) => {
@@ -193,6 +214,7 @@ export async function startUpstashRest(opts: {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    trips: (prefix) => byPrefix.get(prefix) ?? 0,
     async close() {
       pool.close();
       server.closeAllConnections();

@@ -70,8 +70,9 @@ export class Cache {
 
   /** Adds `member` to a set and (re)starts the set's time to live. */
   async addMember(key: string, member: string, ttlSeconds: number): Promise<void> {
+    // Issued together, so the client's auto-pipelining sends them in one request with any others of this tick.
     await this.attempt("sadd", null, async (r) => {
-      await r.pipeline().sadd(key, member).expire(key, ttlSeconds).exec();
+      await Promise.all([r.sadd(key, member), r.expire(key, ttlSeconds)]);
       return null;
     });
   }

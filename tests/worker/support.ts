@@ -19,9 +19,15 @@ export interface WorkerHarness {
    * `request`, with this file's database under a tag of its own, answering the round trips to
    * Postgres it made as the local Neon endpoint counted them at the wire (scripts/local/neon-http.ts):
    * `answered` before the answer, `after` the background work that follows it in `waitUntil`
-   * (marking outbox events delivered), told apart by their statements.
+   * (marking outbox events delivered), told apart by their statements; and `redis`, the requests
+   * the local Upstash endpoint had under the request's Redis prefix (`redisPrefix`, a fresh one by
+   * default: pass the same one twice to count a cached read).
    */
-  trips(path: string, init?: RequestInit): Promise<{ res: Response; answered: number; after: number }>;
+  trips(
+    path: string,
+    init?: RequestInit,
+    redisPrefix?: string,
+  ): Promise<{ res: Response; answered: number; after: number; redis: number }>;
   drop(): Promise<void>;
 }
 
@@ -59,18 +65,25 @@ export async function setupWorker(): Promise<WorkerHarness> {
       });
       return (await sql.query(text, params ?? [], { types: dates })) as R[];
     },
-    async trips(path, init) {
+    async trips(path, init, redisPrefix = `rt-${crypto.randomUUID()}`) {
       const tag = `trips-${crypto.randomUUID()}`;
       const tagged = new URL(url);
       tagged.searchParams.set("application_name", tag);
-      const res = await harness.request(path, init, { DATABASE_URL: tagged.toString() });
+      const auth = { headers: { authorization: `Bearer ${stack.secret}` } };
+      const redisTrips = async () => {
+        if (!stack.redis) return 0;
+        const counted = new URL("/__trips", stack.redis.restUrl);
+        counted.searchParams.set("prefix", redisPrefix);
+        const res = await fetch(counted, { headers: { authorization: `Bearer ${stack.redis.token}` } });
+        return ((await res.json()) as { trips: number }).trips;
+      };
+      const redisBefore = await redisTrips();
+      const res = await harness.request(path, init, { DATABASE_URL: tagged.toString(), REDIS_PREFIX: `${redisPrefix}:` });
       const counted = new URL("/__trips", stack.sqlEndpoint);
       counted.searchParams.set("tag", tag);
-      const { heads } = (await (
-        await fetch(counted, { headers: { authorization: `Bearer ${stack.secret}` } })
-      ).json()) as { heads: string[] };
+      const { heads } = (await (await fetch(counted, auth)).json()) as { heads: string[] };
       const after = heads.filter((h) => /^update "order_events"/i.test(h)).length;
-      return { res, answered: heads.length - after, after };
+      return { res, answered: heads.length - after, after, redis: (await redisTrips()) - redisBefore };
     },
     drop,
   };

@@ -1,0 +1,164 @@
+// Round trips per route, counted at the wire by the local Neon and Upstash endpoints (#14): at the
+// edge each one costs the distance to the database's region, so a new trip must not creep back
+// in. `answered`: Postgres trips before the answer; `after`: the ones its waitUntil work makes
+// (marking outbox events delivered); `redis`: Upstash requests, the background store of a cache
+// miss and the refund of a login attempt included.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { bearer, makeCategory, makeProduct } from "./catalog-support";
+import { json, setupWorker, type WorkerHarness } from "./support";
+
+const hasRedis = !!inject("stack").redis;
+
+let w: WorkerHarness;
+let customer: { id: number; access: string };
+let staff: { id: number; access: string };
+let category: number;
+let product: number;
+
+async function account(username: string, isStaff = false) {
+  const body = { username, email: `${username}@x.io`, password: "round-trip-1", password2: "round-trip-1" };
+  const made = (await (await w.request("/api/auth/register/", json(body))).json()) as { user: { id: number } };
+  if (isStaff) await w.query("update users set is_staff = true where id = $1", [made.user.id]);
+  const login = await w.request("/api/auth/login/", json({ username, password: "round-trip-1" }));
+  return { id: made.user.id, access: ((await login.json()) as { tokens: { access: string } }).tokens.access };
+}
+
+beforeAll(async () => {
+  w = await setupWorker();
+  customer = await account(`rt_customer_${Date.now().toString(36)}`);
+  staff = await account(`rt_staff_${Date.now().toString(36)}`, true);
+  category = await makeCategory(w, `Round trips ${Date.now()}`);
+  product = await makeProduct(w, { name: "Round trip mug", price: "4.50", stock: 1000, category });
+});
+afterAll(() => w.drop());
+
+const as = (who: { access: string }, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  headers: { ...bearer(who.access), ...(init.headers as Record<string, string> | undefined) },
+});
+
+async function expectTrips(
+  path: string,
+  init: RequestInit | undefined,
+  want: { answered: number; after?: number; redis?: number },
+  prefix?: string,
+) {
+  const got = await w.trips(path, init, prefix);
+  expect(got.res.status, `${init?.method ?? "GET"} ${path}`).toBeLessThan(300);
+  expect(
+    { answered: got.answered, after: got.after, ...(hasRedis ? { redis: got.redis } : {}) },
+    `${init?.method ?? "GET"} ${path}`,
+  ).toEqual({
+    answered: want.answered,
+    after: want.after ?? 0,
+    ...(hasRedis ? { redis: want.redis ?? 0 } : {}),
+  });
+  return got.res;
+}
+
+describe("one Postgres round trip per request, no trip for authentication", () => {
+  it("reads: profile, cart, orders, one order, the socket upgrade's check", async () => {
+    await expectTrips("/api/auth/profile/", as(customer), { answered: 1 });
+    await expectTrips("/api/orders/cart/", as(customer), { answered: 1 });
+    await expectTrips("/api/orders/", as(customer), { answered: 1 });
+    await expectTrips("/api/admin/orders/", as(staff), { answered: 1 });
+    await expectTrips("/api/products/low_stock/", as(staff), { answered: 1 });
+    const socket = await expectTrips(
+      `/ws/orders/notifications/?token=${customer.access}`,
+      { headers: { upgrade: "websocket" } },
+      { answered: 1 },
+    );
+    socket.webSocket?.accept();
+    socket.webSocket?.close();
+  });
+
+  it("cart writes: add, update, remove, clear", async () => {
+    const added = await expectTrips(
+      "/api/orders/cart/add_item/",
+      as(customer, json({ product_id: product, quantity: 2 })),
+      { answered: 1 },
+    );
+    const line = ((await added.json()) as { cart: { cart_items: { id: number }[] } }).cart.cart_items[0]!.id;
+    await expectTrips(
+      "/api/orders/cart/update_item/",
+      as(customer, json({ item_id: line, quantity: 3 }, { method: "PUT" })),
+      { answered: 1 },
+    );
+    await expectTrips(`/api/orders/cart/remove_item/?item_id=${line}`, as(customer, { method: "DELETE" }), {
+      answered: 1,
+    });
+    await expectTrips("/api/orders/cart/clear/", as(customer, { method: "DELETE" }), { answered: 1 });
+  });
+
+  it("an order: placed in one trip and one Redis trip (the catalog's versions), its status moved and cancelled likewise", async () => {
+    await w.request("/api/orders/cart/add_item/", as(customer, json({ product_id: product, quantity: 1 })));
+    const placed = await expectTrips(
+      "/api/orders/",
+      as(customer, json({ shipping_address: "1 Round Trip Road", phone_number: "+15550101" })),
+      { answered: 1, after: 1, redis: 1 },
+    );
+    const order = ((await placed.json()) as { order: { id: number } }).order.id;
+    await expectTrips(`/api/orders/${order}/`, as(customer), { answered: 1 });
+    await expectTrips(
+      `/api/orders/${order}/update_status/`,
+      as(staff, json({ status: "processing" }, { method: "PATCH" })),
+      {
+        answered: 1,
+        after: 1,
+      },
+    );
+    // Cancelling restocks: the catalog's versions move too.
+    await expectTrips(`/api/orders/${order}/cancel/`, as(staff, json({})), { answered: 1, after: 1, redis: 1 });
+  });
+
+  it("staff catalog writes: one trip and one Redis trip to invalidate", async () => {
+    const made = await expectTrips(
+      "/api/products/",
+      as(staff, json({ name: "Round trip plate", price: "3.00", stock: 5, category })),
+      { answered: 1, redis: 1 },
+    );
+    const id = ((await made.json()) as { id: number }).id;
+    await expectTrips(`/api/products/${id}/`, as(staff, json({ stock: 6 }, { method: "PATCH" })), {
+      answered: 1,
+      redis: 1,
+    });
+    await expectTrips(`/api/products/${id}/`, as(staff, { method: "DELETE" }), { answered: 1, redis: 1 });
+  });
+});
+
+describe.runIf(hasRedis)("catalog reads", () => {
+  it("cached: one Redis trip, no Postgres", async () => {
+    const prefix = `rt-${crypto.randomUUID()}`;
+    // The miss: the versions and entry in one MGET, Postgres once, the entry stored after the answer.
+    await expectTrips("/api/products/?ordering=price", undefined, { answered: 1, redis: 2 }, prefix);
+    await expectTrips("/api/products/?ordering=price", undefined, { answered: 0, redis: 1 }, prefix);
+    await expectTrips(`/api/products/${product}/`, undefined, { answered: 1, redis: 2 }, prefix);
+    await expectTrips(`/api/products/${product}/`, undefined, { answered: 0, redis: 1 }, prefix);
+  });
+
+  it("an unknown category filter still answers its 400 in one trip", async () => {
+    const got = await w.trips("/api/products/?category=999999");
+    expect(got.res.status).toBe(400);
+    expect(got.answered).toBe(1);
+  });
+});
+
+describe.runIf(hasRedis)("accounts", () => {
+  it("register: one Postgres trip (the account and its session), one Redis trip (the limit)", async () => {
+    const name = `rt_new_${Date.now().toString(36)}`;
+    const body = { username: name, email: `${name}@x.io`, password: "round-trip-1", password2: "round-trip-1" };
+    await expectTrips("/api/auth/register/", json(body), { answered: 1, redis: 1 });
+  });
+
+  it("login: the lookup and the new session, one Redis trip for the limits and one after for the refund", async () => {
+    const name = `rt_login_${Date.now().toString(36)}`;
+    await w.request(
+      "/api/auth/register/",
+      json({ username: name, email: `${name}@x.io`, password: "round-trip-1", password2: "round-trip-1" }),
+    );
+    await expectTrips("/api/auth/login/", json({ username: name, password: "round-trip-1" }), {
+      answered: 2,
+      redis: 2,
+    });
+  });
+});
