@@ -1,7 +1,10 @@
-// npm run bench [-- --quick] [-- --out FILE]
+// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --out FILE]
 // Starts its own stack (a fresh database on the Postgres server at DATABASE_URL, a Redis key
-// prefix at REDIS_URL, the local Neon/Upstash stand-ins, `wrangler dev` with request logging off),
-// drives load from child processes, prints a Markdown table and writes bench/results/<date>.json.
+// prefix at REDIS_URL, the local Neon/Upstash stand-ins, the production bundle on workerd as
+// `npm start` serves it, or `wrangler dev` with --dev; request logging on, as by default), drives
+// load from child processes, prints a Markdown table and writes bench/results/<date>.json.
+// With --rtt, only the edge scenario: the routes one at a time with that much added to every
+// round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { dirname } from "node:path";
@@ -10,7 +13,8 @@ import pg from "pg";
 import { redisNamespace } from "../src/lib/namespace.ts";
 import { createStaff, registerCustomers } from "./bench/accounts.ts";
 import * as catalog from "./bench/catalog.ts";
-import { killChildren } from "./bench/driver.ts";
+import { inChild, killChildren } from "./bench/driver.ts";
+import { edgeScenario, edgeTable } from "./bench/edge.ts";
 import { busyPercent, machineInfo } from "./bench/machine.ts";
 import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
@@ -20,13 +24,22 @@ import { startBenchStack } from "./bench/stack.ts";
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    dev: { type: "boolean", default: false },
+    rtt: { type: "string", default: "0" },
     out: { type: "string" },
     "large-products": { type: "string" },
   },
 });
 const quick = args.quick!;
+const runtime = args.dev ? "dev" : "workerd";
+const rttMs = Number(args.rtt);
+if (!Number.isFinite(rttMs) || rttMs < 0 || rttMs > 1000) {
+  console.error("--rtt takes milliseconds from 0 to 1000");
+  process.exit(2);
+}
 const settings = {
-  connections: 10,
+  // As the issue's side-by-side measurement of the Django original: 20 connections.
+  connections: 20,
   seconds: quick ? 3 : 10,
   buyers: 20,
   buyerSeconds: quick ? 4 : 15,
@@ -65,7 +78,7 @@ const busyBefore = await busyPercent(2000);
 if (busyBefore !== null && busyBefore > 20) {
   log(`warning: the CPUs were ${busyBefore}% busy before the run started; figures will be low and noisy`);
 }
-const stack = await startBenchStack({ adminUrl, redisUrl, port: await freePort(), log });
+const stack = await startBenchStack({ adminUrl, redisUrl, port: await freePort(), log, runtime, rttMs });
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -78,7 +91,59 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 try {
   const { baseUrl, databaseUrl } = stack;
-  log(`Worker at ${baseUrl} (LOG_REQUESTS=false: one log line per request costs about a quarter of the floor)`);
+  log(
+    `Worker at ${baseUrl}: ${runtime === "workerd" ? "the production bundle on workerd (npm start)" : "wrangler dev"}, request logging on`,
+  );
+  if (rttMs > 0) await edgeRun();
+  else await fullRun();
+} catch (err) {
+  if (!interrupted) {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  }
+} finally {
+  if (!interrupted) await stack.close();
+}
+
+function writeResults(name: string, results: unknown): void {
+  const out = args.out ?? `bench/results/${name}.json`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`results written to ${out}`);
+}
+
+/** The edge scenario alone: one request at a time, the figures in round trips. */
+async function edgeRun(): Promise<void> {
+  const { baseUrl, databaseUrl } = stack;
+  await catalog.seed(databaseUrl, settings.smallProducts);
+  await catalog.invalidateCatalog(stack.redisUrl, redisNamespace(stack.redisPrefix, stack.databaseUrl));
+  const [customer] = await registerCustomers(baseUrl, "edge", 1);
+  const staff = await createStaff(baseUrl, databaseUrl, "edge_staff");
+  const hot = await prepareProducts(databaseUrl, 2, 0);
+  log(`edge scenario: ${rttMs} ms RTT, one request at a time`);
+  const edge = await edgeScenario({
+    baseUrl,
+    neon: stack.neon,
+    upstash: stack.upstash,
+    redisSegment: stack.redisPrefix.split(":")[0]!,
+    customer: customer!,
+    staff,
+    productIds: hot.ids,
+    rttMs,
+    samples: quick ? 7 : 15,
+    log,
+  });
+  writeResults(`${new Date().toISOString().slice(0, 10)}-rtt${rttMs}${quick ? "-quick" : ""}`, {
+    date: new Date().toISOString(),
+    runtime,
+    ...edge,
+    machine: machineInfo(),
+  });
+  console.log(`\n${edgeTable(edge)}\n`);
+}
+
+async function fullRun(): Promise<void> {
+  const { baseUrl, databaseUrl } = stack;
 
   await catalog.seed(databaseUrl, settings.smallProducts);
   await catalog.invalidateCatalog(stack.redisUrl, redisNamespace(stack.redisPrefix, stack.databaseUrl));
@@ -94,6 +159,7 @@ try {
   const floor = await catalog.floor(baseUrl, shape);
   log("2/6 cached reads");
   const cachedList = await catalog.cachedList(baseUrl, shape);
+  const cachedFiltered = await catalog.cachedFiltered(baseUrl, small, shape);
   const cachedDetail = await catalog.cachedDetail(baseUrl, small, shape);
   log(`3/6 uncached filtered list, ${small.products} products`);
   const uncachedSmall = { products: small.products, ...(await catalog.uncachedList(baseUrl, small, 0, shape)) };
@@ -108,6 +174,12 @@ try {
   const placed = await placeOrders(baseUrl, buyers, hot, settings.buyerSeconds);
   const check = await verifyStock(databaseUrl, hot, buyers, placed);
   log(`oversell check: ${check.pass ? "PASS" : `FAIL\n  ${check.problems.join("\n  ")}`}`);
+
+  log("burst: 200 requests of mixed routes at once");
+  const burst = await inChild(
+    { kind: "burst", baseUrl, tokens: buyers.map((b) => b.access), productIds: hot.spare, count: 200 },
+    120_000,
+  );
 
   log(`3/6 seeding ${settings.largeProducts} products`);
   await catalog.seed(databaseUrl, settings.largeProducts);
@@ -139,9 +211,12 @@ try {
       changes: plan.notify.changes.length,
       sockets: settings.sockets,
     },
+    runtime,
     floor,
     cachedList,
+    cachedFiltered,
     cachedDetail,
+    burst,
     uncachedSmall,
     uncachedLarge,
     orders: { ...placed, check },
@@ -154,10 +229,7 @@ try {
     if (run.pathsWrapped)
       log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
   }
-  const out = args.out ?? `bench/results/${results.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  log(`results written to ${out}`);
+  writeResults(`${results.date.slice(0, 10)}${runtime === "dev" ? "-dev" : ""}${quick ? "-quick" : ""}`, results);
   console.log(`\n${markdownTable(results)}\n`);
   console.log(
     results.flags.length
@@ -168,11 +240,4 @@ try {
     `\n${quick ? "quick " : ""}run took ${results.durationSeconds}s on ${machine.cpus} CPUs (busy ${busyBefore ?? "?"}% before it started)`,
   );
   if (!check.pass) process.exitCode = 1;
-} catch (err) {
-  if (!interrupted) {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted) await stack.close();
 }

@@ -1,3 +1,4 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import app from "./app";
 import { type Bindings, readConfig } from "./config";
 import { deliverEvents } from "./realtime/deliver";
@@ -11,3 +12,13 @@ export default {
     ctx.waitUntil(deliverEvents(env, readConfig(env)));
   },
 } satisfies ExportedHandler<Bindings>;
+
+/**
+ * The same sweep for a runtime without Cron Triggers (`npm start`'s bare workerd calls it every
+ * minute). An entrypoint is reachable only through a service binding its owner configures.
+ */
+export class Sweep extends WorkerEntrypoint<Bindings> {
+  async run(): Promise<number> {
+    return deliverEvents(this.env, readConfig(this.env));
+  }
+}

@@ -114,6 +114,13 @@ export async function cachedList(baseUrl: string, shape: LoadShape): Promise<Htt
   return load(baseUrl, paths, shape);
 }
 
+/** A filtered, ordered list (a category, a price floor, in stock), warmed: what a shopper browsing a category asks. */
+export async function cachedFiltered(baseUrl: string, facts: CatalogFacts, shape: LoadShape): Promise<HttpLoadResult> {
+  const paths = [`/api/products/?category=${facts.categories[0]}&ordering=price&min_price=5.00&in_stock=true`];
+  await warm(baseUrl, paths);
+  return load(baseUrl, paths, shape);
+}
+
 export async function cachedDetail(baseUrl: string, facts: CatalogFacts, shape: LoadShape): Promise<HttpLoadResult> {
   const paths = facts.sampleIds.map((id) => `/api/products/${id}/`);
   await warm(baseUrl, paths);

@@ -1,11 +1,12 @@
 // The load-generating process: receives one task over IPC, runs it, sends the result back.
 // Load and measurements never share an event loop with the proxy, the Upstash endpoint or the
 // orchestrator, which all live in the parent process.
+import { type BurstTask, runBurst } from "./burst.ts";
 import { type BuyersTask, runBuyers } from "./buyers.ts";
 import { type HttpLoadTask, runHttpLoad } from "./http-load.ts";
 import { type FanoutTask, type NotifyTask, runFanout, runNotify } from "./notify.ts";
 
-export type Task = HttpLoadTask | BuyersTask | NotifyTask | FanoutTask;
+export type Task = HttpLoadTask | BuyersTask | NotifyTask | FanoutTask | BurstTask;
 
 async function run(task: Task): Promise<unknown> {
   switch (task.kind) {
@@ -17,6 +18,8 @@ async function run(task: Task): Promise<unknown> {
       return runNotify(task);
     case "fanout":
       return runFanout(task);
+    case "burst":
+      return runBurst(task);
   }
 }
 

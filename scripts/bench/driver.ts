@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { BurstResult, BurstTask } from "./burst.ts";
 import type { BuyersResult, BuyersTask } from "./buyers.ts";
 import type { HttpLoadResult, HttpLoadTask } from "./http-load.ts";
 import type { FanoutResult, FanoutTask, NotifyResult, NotifyTask } from "./notify.ts";
@@ -21,12 +22,14 @@ type ResultOf<T> = (T extends HttpLoadTask
       ? NotifyResult
       : T extends FanoutTask
         ? FanoutResult
-        : never) & {
+        : T extends BurstTask
+          ? BurstResult
+          : never) & {
   loadCpuMs: number;
 };
 
 /** Runs one task in a fresh child process (its own event loop and CPU time); kills it past the deadline. */
-export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask>(
+export function inChild<T extends HttpLoadTask | BuyersTask | NotifyTask | FanoutTask | BurstTask>(
   task: T,
   timeoutMs: number,
 ): Promise<ResultOf<T>> {

@@ -80,6 +80,8 @@ export async function ourCpuDuring<T extends { loadCpuMs: number }>(
   const after = treeCpu();
   if (before.size === 0 || !machineBefore || !machineAfter) return { result, cpuMs: null, share: null };
   let ms = 0;
+  // This process hosts the local Neon and Upstash stand-ins (and does little else meanwhile).
+  const standInMs = (after.get(process.pid) ?? 0) - (before.get(process.pid) ?? 0);
   for (const [pid, start] of before) {
     const end = after.get(pid);
     if (end !== undefined) ms += end - start;
@@ -95,6 +97,7 @@ export async function ourCpuDuring<T extends { loadCpuMs: number }>(
       worker: pct(ms),
       load: pct(result.loadCpuMs),
       rest: pct(busyMs - ms - result.loadCpuMs),
+      standIns: pct(standInMs),
     },
   };
 }
@@ -109,4 +112,6 @@ export interface CpuShare {
   worker: number;
   load: number;
   rest: number;
+  /** Of `worker`, the part the local stand-ins (this process) took: past one core's worth, they set the pace. */
+  standIns: number;
 }

@@ -1,16 +1,21 @@
 // The benchmark's own stack: a throwaway database, a Redis key prefix, the local Neon and
-// Upstash stand-ins (the proxy counting round trips), and `wrangler dev` with logging off.
+// Upstash stand-ins (counting round trips), and the Worker: the production bundle on workerd as
+// `npm start` serves it, or `wrangler dev` (`--dev`), with request logging on, as by default.
+// With `rttMs`, a delaying forwarder sits between the Worker and each stand-in (an edge location
+// that far from the database's region).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { applyMigrations } from "../lib/migrate.ts";
+import { buildBundle, startWorkerd } from "../lib/workerd.ts";
 import { startWranglerDev } from "../lib/wrangler.ts";
 import { newSecret } from "../local/guard.ts";
 import { type NeonHttp, startNeonHttp } from "../local/neon-http.ts";
 import { connectRedis } from "../local/resp.ts";
-import { startUpstashRest } from "../local/upstash-rest.ts";
+import { startUpstashRest, type UpstashRest } from "../local/upstash-rest.ts";
+import { startDelay } from "./delay.ts";
 
 export interface BenchStack {
   baseUrl: string;
@@ -18,8 +23,9 @@ export interface BenchStack {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
-  /** The stand-in for Neon's endpoint, which counts round trips. */
+  /** The stand-ins, which count round trips. */
   neon: NeonHttp;
+  upstash: UpstashRest;
   close(): Promise<void>;
 }
 
@@ -29,6 +35,9 @@ export interface StackOptions {
   redisUrl: string;
   port: number;
   log: (line: string) => void;
+  runtime: "workerd" | "dev";
+  /** Milliseconds added to every round trip between the Worker and Postgres/Redis. */
+  rttMs: number;
 }
 
 const withDatabase = (url: string, name: string) => {
@@ -89,29 +98,58 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     const neon = await startNeonHttp({ secret: sqlKey });
     cleanups.push(() => neon.close());
 
+    // Between the Worker and the stand-ins: the edge-to-region hop (the stand-ins sit by Postgres and Redis).
+    let sqlUrl = neon.url;
+    let restUrl = upstash.url;
+    if (opts.rttMs > 0) {
+      const toNeon = await startDelay({ host: "127.0.0.1", port: neon.port }, opts.rttMs);
+      const toUpstash = await startDelay({ host: "127.0.0.1", port: upstash.port }, opts.rttMs);
+      cleanups.push(
+        () => toNeon.close(),
+        () => toUpstash.close(),
+      );
+      sqlUrl = `http://127.0.0.1:${toNeon.port}/sql`;
+      restUrl = `http://127.0.0.1:${toUpstash.port}`;
+      opts.log(`edge: ${opts.rttMs} ms added to every round trip to Postgres and Redis`);
+    }
+    const vars = {
+      DATABASE_URL: databaseUrl,
+      NEON_SQL_ENDPOINT: sqlUrl,
+      NEON_SQL_KEY: sqlKey,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      UPSTASH_REDIS_REST_URL: restUrl,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      REDIS_PREFIX: redisPrefix,
+    };
     // Durable Object storage in a temporary directory, so every run starts with empty hubs.
-    const persist = mkdtempSync(join(tmpdir(), "bench-wrangler-"));
+    const persist = mkdtempSync(join(tmpdir(), "bench-hubs-"));
     cleanups.push(async () => rmSync(persist, { recursive: true, force: true }));
-    const server = await startWranglerDev({
-      port: opts.port,
-      quiet: !process.env.BENCH_VERBOSE,
-      extraArgs: ["--persist-to", persist],
-      // Wrangler's own per-request log line is a call into its Node process for every request.
-      logLevel: "warn",
-      vars: {
-        DATABASE_URL: databaseUrl,
-        NEON_SQL_ENDPOINT: neon.url,
-        NEON_SQL_KEY: sqlKey,
-        JWT_SECRET: randomBytes(32).toString("hex"),
-        UPSTASH_REDIS_REST_URL: upstash.url,
-        UPSTASH_REDIS_REST_TOKEN: token,
-        REDIS_PREFIX: redisPrefix,
-        // One JSON log line per request costs about a quarter of the floor's throughput.
-        LOG_REQUESTS: "false",
-      },
-    });
-    cleanups.push(() => server.stop());
-    return { baseUrl: server.url, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, neon, close };
+    let baseUrl: string;
+    if (opts.runtime === "workerd") {
+      const bundleDir = join(persist, "bundle");
+      await buildBundle(bundleDir);
+      const server = await startWorkerd({
+        port: opts.port,
+        vars,
+        bundleDir,
+        persistDir: join(persist, "do"),
+        quiet: !process.env.BENCH_VERBOSE,
+      });
+      cleanups.push(() => server.stop());
+      baseUrl = server.url;
+    } else {
+      const server = await startWranglerDev({
+        port: opts.port,
+        quiet: !process.env.BENCH_VERBOSE,
+        extraArgs: ["--persist-to", persist],
+        // Wrangler's own per-request log line is a call into its Node process for every request.
+        logLevel: "warn",
+        vars,
+      });
+      cleanups.push(() => server.stop());
+      baseUrl = server.url;
+    }
+    return { baseUrl, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, neon, upstash, close };
   } catch (err) {
     await close();
     throw err;

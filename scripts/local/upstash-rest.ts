@@ -196,7 +196,9 @@ export async function startUpstashRest(opts: { redisUrl: string; token: string; 
     if (req.method === "GET" && url.pathname === "/__trips") {
       const why = refusal(req, opts.token, /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1]);
       res.writeHead(why ? 403 : 200, { "content-type": "application/json" });
-      res.end(JSON.stringify(why ? { error: why } : { trips: byPrefix.get(url.searchParams.get("prefix") ?? "") ?? 0 }));
+      res.end(
+        JSON.stringify(why ? { error: why } : { trips: byPrefix.get(url.searchParams.get("prefix") ?? "") ?? 0 }),
+      );
       return;
     }
     handle(req)

@@ -28,6 +28,8 @@ export class Cache {
             retry: { retries: 0 },
             signal: () => AbortSignal.timeout(1000),
             enableTelemetry: false,
+            // Values stay the text they were stored as: cached answers are served as that text, never re-parsed.
+            automaticDeserialization: false,
           })
         : null;
     this.prefix = config.REDIS_NAMESPACE;
@@ -42,24 +44,12 @@ export class Cache {
     return this.prefix + parts.join(":");
   }
 
-  async get<T>(key: string): Promise<T | null> {
-    return this.attempt("get", null, (r) => r.get<T>(key));
+  /** The values as stored (text), or `null` when Redis is off or failing, so callers can tell "absent" from "unknown". */
+  async tryMget(keys: string[]): Promise<(string | null)[] | null> {
+    return this.attempt<(string | null)[] | null>("mget", null, (r) => r.mget<(string | null)[]>(...keys));
   }
 
-  async mget<T>(keys: string[]): Promise<(T | null)[]> {
-    return this.attempt(
-      "mget",
-      keys.map(() => null),
-      (r) => r.mget<(T | null)[]>(...keys),
-    );
-  }
-
-  /** Like `mget`, but `null` when Redis is off or failing, so callers can tell "absent" from "unknown". */
-  async tryMget<T>(keys: string[]): Promise<(T | null)[] | null> {
-    return this.attempt<(T | null)[] | null>("mget", null, (r) => r.mget<(T | null)[]>(...keys));
-  }
-
-  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.attempt("set", null, (r) => r.set(key, value, { ex: ttlSeconds }));
   }
 

@@ -68,3 +68,9 @@ export function toPage<T>(url: string, { page, page_size }: PageRequest, count: 
     results,
   };
 }
+
+/** `toPage`, for results already written as JSON text (a cached page): the body as text, nothing re-serialised. */
+export function toPageText(url: string, page: PageRequest, count: number, resultsJson: string): string {
+  const { next, previous } = toPage(url, page, count, []);
+  return `{"count":${count},"next":${JSON.stringify(next)},"previous":${JSON.stringify(previous)},"results":${resultsJson}}`;
+}

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { readConfig } from "../config";
 import type { AppEnv } from "../context";
-import { log } from "../lib/log";
+import { logRequest } from "../lib/log";
 
 const safeId = /^[\w.-]{1,64}$/;
 
@@ -22,7 +22,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     // A 101 WebSocket response has immutable headers.
     if (c.res.status !== 101) c.res.headers.set("X-Request-Id", requestId);
     if (config.LOG_REQUESTS) {
-      log("info", "request", {
+      logRequest({
         requestId,
         method: c.req.method,
         path: c.req.path,

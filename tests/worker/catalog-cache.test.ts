@@ -122,11 +122,13 @@ describe.skipIf(!inject("stack").redis)("catalog cache entries and version stamp
     const fresh = await warm(path);
     const cache = new Cache(readConfig(w.env), "test");
     const key = cache.key(`catalog:product:${id}`);
-    const stored = await cache.redis!.get<{ v: string; data: unknown }>(key);
-    expect(stored?.data).toEqual(fresh);
+    // An entry is its stamp (the versions it was built under), a newline, and the answer's text.
+    const stored = (await cache.tryMget([key]))![0]!;
+    const stamp = stored.slice(0, stored.indexOf("\n"));
+    expect(JSON.parse(stored.slice(stamp.length + 1))).toEqual(fresh);
     // A reader stamped its load before this write and stores after it.
     await invalidateCatalog(cache, [id]);
-    await cache.redis!.set(key, { v: stored!.v, data: { ...fresh, name: "Stale" } });
+    await cache.set(key, `${stamp}\n${JSON.stringify({ ...fresh, name: "Stale" })}`, 60);
     const after = await read(path);
     expect(after).toMatchObject({ cache: "MISS", body: { name: "Clock" } });
     expect((await read(path)).cache).toBe("HIT");

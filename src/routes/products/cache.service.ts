@@ -18,31 +18,30 @@ import { CATALOG_TTL_SECONDS, catalogVersionKeys as ver } from "./cache.keys";
 
 export type CacheStatus = "HIT" | "MISS" | "BYPASS";
 
-/** A cached response and the version counters (joined with ".") it was built under. */
-interface Stamped<T> {
-  v: string;
-  data: T;
-}
-
 let offLogged = false;
 
+/** An answer whose JSON is already text (a cached one), sent as is. */
+export const jsonText = (c: Context<AppEnv>, text: string) => c.body(text, 200, { "Content-Type": "application/json" });
+
 /**
- * Serves `load()` through the cache and sets `X-Cache`. Redis off or failing: `load()` is served
- * (`BYPASS`) and nothing is stored, since without the versions no key can be trusted.
+ * Serves `load()`'s JSON text through the cache and sets `X-Cache`. An entry is the version
+ * counters it was built under (joined with "."), a newline, and the text, served as stored: a hit
+ * never parses or re-serialises it. Redis off or failing: `load()` is served (`BYPASS`) and
+ * nothing is stored, since without the versions no key can be trusted.
  */
-export async function cachedRead<T>(
+export async function cachedText(
   c: Context<AppEnv>,
   versionKeys: readonly string[],
   entryKey: string,
-  load: () => Promise<T>,
-): Promise<T> {
+  load: () => Promise<string>,
+): Promise<string> {
   const cache = c.var.cache;
   if (!cache.enabled && !offLogged) {
     offLogged = true;
     log("warn", "catalog cache off (no Upstash configured): serving from Postgres", { requestId: c.var.requestId });
   }
   const key = cache.key(entryKey);
-  const got = cache.enabled ? await cache.tryMget<unknown>([...versionKeys.map((k) => cache.key(k)), key]) : null;
+  const got = cache.enabled ? await cache.tryMget([...versionKeys.map((k) => cache.key(k)), key]) : null;
   if (!got) {
     c.header("X-Cache", "BYPASS");
     return load();
@@ -51,17 +50,18 @@ export async function cachedRead<T>(
     .slice(0, -1)
     .map((v) => v ?? 0)
     .join(".");
-  const entry = got.at(-1) as Stamped<T> | null;
-  if (entry?.v === stamp) {
+  const entry = got.at(-1);
+  const newline = entry ? entry.indexOf("\n") : -1;
+  if (entry && entry.slice(0, newline) === stamp) {
     c.header("X-Cache", "HIT");
-    return entry.data;
+    return entry.slice(newline + 1);
   }
-  const value = await load();
+  const text = await load();
   c.header("X-Cache", "MISS");
   // Stamped with the versions read before `load()`: if a write landed meanwhile, the stamp is
   // already behind the counters and the entry is never served, whenever this store happens.
-  c.executionCtx.waitUntil(cache.set(key, { v: stamp, data: value } satisfies Stamped<T>, CATALOG_TTL_SECONDS));
-  return value;
+  c.executionCtx.waitUntil(cache.set(key, `${stamp}\n${text}`, CATALOG_TTL_SECONDS));
+  return text;
 }
 
 async function bump(cache: Cache, keys: string[]): Promise<void> {

@@ -6,7 +6,7 @@ import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { Detail } from "../../openapi/schemas";
 import { catalogVersionKeys as ver } from "./cache.keys";
-import { cachedRead, invalidateWholeCatalog } from "./cache.service";
+import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
 import { categoryCreate, categoryUpdate } from "./categories.schemas";
 import { Category, CategoryList } from "./categories.serialize";
 import {
@@ -32,7 +32,8 @@ const categoryRoutes = new Hono<AppEnv>()
       summary: "List categories (not paginated)",
       ok: { status: 200, description: "Every category", schema: CategoryList },
     }),
-    async (c) => c.json(await cachedRead(c, [ver.lists], "catalog:categories", () => listCategories(c.var.db))),
+    async (c) =>
+      jsonText(c, await cachedText(c, [ver.lists], "catalog:categories", async () => JSON.stringify(await listCategories(c.var.db)))),
   )
   .get(
     ID,

@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
-import { pageOffset, toPage } from "../../lib/pagination";
+import { pageOffset, toPageText } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
 import { catalogVersionKeys as ver } from "./cache.keys";
-import { cachedRead, invalidateWholeCatalog } from "./cache.service";
+import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
 import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
 import {
@@ -52,10 +52,13 @@ const productRoutes = new Hono<AppEnv>()
         q.in_stock,
         q.search?.trim(),
       ];
-      const data = await cachedRead(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, () =>
-        listProducts(c.var.db, q, q.ordering, q.page_size, offset),
-      );
-      return c.json(toPage(c.req.url, q, data.count, data.results));
+      // Cached as the count, a newline, and the results' JSON text.
+      const text = await cachedText(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, async () => {
+        const { count, results } = await listProducts(c.var.db, q, q.ordering, q.page_size, offset);
+        return `${count}\n${JSON.stringify(results)}`;
+      });
+      const newline = text.indexOf("\n");
+      return jsonText(c, toPageText(c.req.url, q, Number(text.slice(0, newline)), text.slice(newline + 1)));
     },
   )
   .get(
@@ -82,10 +85,10 @@ const productRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const id = pathId(c.req.param("id"));
-      const product = await cachedRead(c, [ver.details, ver.product(id)], `catalog:product:${id}`, () =>
-        productDetail(c.var.db, id),
+      const product = await cachedText(c, [ver.details, ver.product(id)], `catalog:product:${id}`, async () =>
+        JSON.stringify(await productDetail(c.var.db, id)),
       );
-      return c.json(product);
+      return jsonText(c, product);
     },
   )
   .post(
