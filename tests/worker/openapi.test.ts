@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import app from "../../src/app";
 import type { Bindings } from "../../src/config";
-import { expectDocumented } from "./documented";
 import { openApiPath } from "./openapi-support";
+import { expectDocumented } from "./support";
 
 // The schema and docs routes open no database, so the plain test env is enough.
 async function request(path: string, init?: RequestInit): Promise<Response> {
@@ -90,7 +90,7 @@ describe("what the schema says about the paths", () => {
   });
 });
 
-describe("every worker test's answers are checked against the document (tests/worker/documented.ts)", () => {
+describe("every worker test's answers are checked against the document (tests/harness/documented.ts)", () => {
   const json = (body: unknown, status = 200) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const order = {
