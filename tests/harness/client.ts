@@ -80,3 +80,9 @@ export const readAs = async <T>(res: Answer | Promise<Answer>) => reply(await re
  * missing field, an unknown choice): the type the call wants is taken from where it is used.
  */
 export const unchecked = <T>(value: unknown): T => value as T;
+
+/** The key hc gives a route's numeric id (`/:id{[0-9]+}`): `api.products[ID].$get(at(5))`. */
+export const ID = ":id{[0-9]+}";
+
+/** The path parameter of a route with an id; any string goes, so bad ids can be sent too. */
+export const at = (id: number | string) => ({ param: { id: String(id) } });
