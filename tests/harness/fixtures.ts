@@ -5,7 +5,13 @@ import type { z } from "zod";
 import { hashPassword } from "../../src/lib/passwords";
 import { signToken } from "../../src/lib/tokens";
 import { usernameKey } from "../../src/lib/username";
-import type { WsConnectionEstablished, WsError, WsOrderUpdate, WsReplayTruncated } from "../../src/realtime/events";
+import type {
+  WsConnectionEstablished,
+  WsError,
+  WsOrderCreated,
+  WsOrderUpdate,
+  WsReplayTruncated,
+} from "../../src/realtime/events";
 import type { OrderChanged } from "../../src/routes/orders/orders.serialize";
 import { type Client, type ClientOptions, type Reply, read, readAs } from "./client";
 
@@ -164,6 +170,7 @@ export function shop(h: Host) {
 type Event =
   | z.infer<typeof WsConnectionEstablished>
   | z.infer<typeof WsOrderUpdate>
+  | z.infer<typeof WsOrderCreated>
   | z.infer<typeof WsReplayTruncated>
   | z.infer<typeof WsError>;
 /** A hub's JSON message: any of the documented kinds, each field there when its kind has it. */
