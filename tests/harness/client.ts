@@ -42,6 +42,14 @@ export function typedClient(send: Send, options: ClientOptions = {}): Client {
   });
 }
 
+/** A raw JSON request, for where the raw shape is the point (malformed JSON, odd paths); method defaults to POST. */
+export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  method: init.method ?? "POST",
+  headers: { "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
+
 /** An answer read once: status, headers, the text as sent and the body parsed (null when empty). */
 export interface Reply<T> {
   status: number;

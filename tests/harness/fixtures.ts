@@ -74,12 +74,15 @@ export const signUp = (username = unique("user"), password = "s3cure-pass", doma
   password2: password,
 });
 
+/** The body `POST /api/auth/register/` takes. */
+export type Registration = Parameters<Client["api"]["auth"]["register"]["$post"]>[0]["json"];
+
 /** Registers through the API (rate limits, hashing and all); the reply is the raw answer. */
-export const register = (h: Host, body = signUp(), headers: Record<string, string> = {}) =>
+export const register = (h: Host, body: Registration = signUp(), headers: Record<string, string> = {}) =>
   read(h.client({ headers }).api.auth.register.$post({ json: body }));
 
 /** Registers through the API and insists it worked: the user's id and token pair. */
-export async function registered(h: Host, body = signUp(), headers: Record<string, string> = {}) {
+export async function registered(h: Host, body: Registration = signUp(), headers: Record<string, string> = {}) {
   const r = await register(h, body, headers);
   if (r.status !== 201) throw new Error(`registration failed: ${r.status} ${r.text}`);
   return r.body;

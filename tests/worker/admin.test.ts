@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { at, bearer, type Client, ID, read, readAs, unchecked } from "../harness/client";
+import { at, bearer, type Client, ID, json, read, readAs, unchecked } from "../harness/client";
 import { shop, type User } from "../harness/fixtures";
-import { json, useWorker } from "./support";
+import { useWorker } from "./support";
 
 const w = useWorker();
 let s: ReturnType<typeof shop>;

@@ -1,9 +1,9 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import type { Bindings } from "../../src/config";
-import { read, readAs, unchecked } from "../harness/client";
+import { json, read, readAs, unchecked } from "../harness/client";
 import { register, signUp, unique } from "../harness/fixtures";
-import { json, useWorker } from "./support";
+import { useWorker } from "./support";
 
 const w = useWorker();
 

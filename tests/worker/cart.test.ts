@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearer, type Reply, read, readAs, unchecked } from "../harness/client";
+import { bearer, json, type Reply, read, readAs, unchecked } from "../harness/client";
 import { shop, type User } from "../harness/fixtures";
-import { json, useWorker } from "./support";
+import { useWorker } from "./support";
 
 const w = useWorker();
 let s: ReturnType<typeof shop>;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { at, bearer, ID, read, unchecked } from "../harness/client";
+import { at, bearer, ID, json, read, unchecked } from "../harness/client";
 import { makeCategory, makeProduct, makeUser, type User } from "../harness/fixtures";
-import { json, useWorker } from "./support";
+import { useWorker } from "./support";
 
 const w = useWorker();
 let staff: User;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { read } from "../harness/client";
-import { json, useWorker } from "./support";
+import { json, read } from "../harness/client";
+import { useWorker } from "./support";
 
 const w = useWorker();
 

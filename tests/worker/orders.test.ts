@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { createDb } from "../../src/db/client";
 import { placeOrder } from "../../src/routes/orders/orders.place";
-import { at, bearer, ID, read, unchecked } from "../harness/client";
+import { at, bearer, ID, json, read, unchecked } from "../harness/client";
 import { ADDRESS, shop, type User } from "../harness/fixtures";
-import { json, useWorker } from "./support";
+import { useWorker } from "./support";
 
 const w = useWorker();
 let s: ReturnType<typeof shop>;

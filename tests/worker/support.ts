@@ -98,11 +98,3 @@ export function useWorker(): WorkerHarness {
     },
   });
 }
-
-/** A raw JSON request (for the cases where the raw shape is the point); method defaults to POST. */
-export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
-  ...init,
-  method: init.method ?? "POST",
-  headers: { "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) },
-  body: typeof body === "string" ? body : JSON.stringify(body),
-});
