@@ -4,11 +4,10 @@ import { shop, type User } from "../harness/fixtures";
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let staff: User;
 let customer: User;
 beforeAll(async () => {
-  s = shop(w);
   staff = await s.user(true);
   customer = await s.user();
 });

@@ -18,14 +18,13 @@ const FORBIDDEN = { detail: "You do not have permission to perform this action."
 const NOT_FOUND = { detail: "Not found." };
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let alice: User;
 let bob: User;
 let staff: User;
 let doc: OpenApiDocument;
 beforeAll(async () => {
   doc = await loadDocument();
-  s = shop(w);
   [alice, bob, staff] = [await s.user(), await s.user(), await s.user(true)];
 });
 

@@ -1,13 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bearer, json, type Reply, read, readAs, unchecked } from "../harness/client";
 import { shop, type User } from "../harness/fixtures";
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
-beforeAll(() => {
-  s = shop(w);
-});
+const s = shop(w);
 
 const cart = (who: User) => w.as(who).orders.cart;
 type Changed = Awaited<ReturnType<typeof s.add>>["body"];

@@ -17,10 +17,9 @@ import { type Frame, type HubMessage, settle, shop, type User } from "../harness
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let staff: User;
 beforeAll(async () => {
-  s = shop(w);
   staff = await s.user(true);
 });
 

@@ -6,10 +6,9 @@ import { shop, type User } from "../harness/fixtures";
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let staff: User;
 beforeAll(async () => {
-  s = shop(w);
   staff = await s.user(true);
 });
 

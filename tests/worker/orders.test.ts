@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { createDb } from "../../src/db/client";
 import { placeOrder } from "../../src/routes/orders/orders.place";
@@ -7,10 +7,7 @@ import { ADDRESS, shop, type User } from "../harness/fixtures";
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
-beforeAll(() => {
-  s = shop(w);
-});
+const s = shop(w);
 
 const detail = (who: User | null, id: number | string) => read((who ? w.as(who) : w.api).orders[ID].$get(at(id)));
 const orders = (who: User, query: Record<string, string> = {}) =>

@@ -17,10 +17,9 @@ const races = { run: 0 };
 const TIMEOUT = scaled(stress, 30_000, 240_000);
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let staff: User;
 beforeAll(async () => {
-  s = shop(w);
   staff = await s.user(true);
 });
 afterAll(() => {

@@ -7,10 +7,9 @@ import { type HubMessage, settle, shop, type User } from "../harness/fixtures";
 import { useWorker } from "./support";
 
 const w = useWorker();
-let s: ReturnType<typeof shop>;
+const s = shop(w);
 let staff: User;
 beforeAll(async () => {
-  s = shop(w);
   staff = await s.user(true);
 });
 
