@@ -60,8 +60,8 @@ describe("authorization", () => {
   });
 
   it("refuses a bad token with token_not_valid, and other methods with 405", async () => {
-    const bad = await w.request("/api/admin/me/", { headers: { authorization: "Bearer nope" } });
-    expect([bad.status, await bad.json()]).toEqual([
+    const bad = await read(w.as("nope").admin.me.$get());
+    expect([bad.status, bad.body]).toEqual([
       401,
       { detail: "Given token not valid for any token type", code: "token_not_valid" },
     ]);
