@@ -1,90 +1,76 @@
 import { mkdirSync } from "node:fs";
-import pg from "pg";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { hashPassword } from "../../src/lib/passwords.ts";
+import { at, ID, read } from "../harness/client";
+import { makeCategory, makeProduct, makeUser, type Placed, register } from "../harness/fixtures";
 import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+import { useRunningWorker } from "./support";
 
 const browserTest = browserTestsEnabled("the staff console browser tests are");
 
 const STAFF = { username: "console_staff", password: "staff-pass-123" };
 const CUSTOMER = { username: "console_customer", email: "customer@example.com", password: "customer-pass-123" };
 
-let worker: RunningWorker;
-let db: pg.Client;
+const worker = useRunningWorker();
 let browser: Browser;
 let customerAccess: string;
 let keyboardId: number;
 const contexts: BrowserContext[] = [];
 
-async function call(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-  const res = await fetch(`${worker.url}${path}`, {
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json", ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const product = (id: number) => read(worker.api.products[ID].$get(at(id)));
 
 /** The customer buys one of `productId`; returns the order id. */
 async function placeOrder(productId: number): Promise<number> {
-  expect(
-    (
-      await call("/api/orders/cart/add_item/", {
-        method: "POST",
-        token: customerAccess,
-        body: { product_id: productId, quantity: 1 },
-      })
-    ).status,
-  ).toBe(200);
-  const placed = await call("/api/orders/", {
-    method: "POST",
-    token: customerAccess,
-    body: { shipping_address: "42 Harbour Road\nPort Town 1234", phone_number: "+44 20 7946 0000" },
+  const customer = worker.as(customerAccess);
+  expect((await customer.orders.cart.add_item.$post({ json: { product_id: productId, quantity: 1 } })).status).toBe(
+    200,
+  );
+  const placed = await customer.orders.$post({
+    json: { shipping_address: "42 Harbour Road\nPort Town 1234", phone_number: "+44 20 7946 0000" },
   });
   expect(placed.status).toBe(201);
-  return placed.body.order.id;
+  return ((await placed.json()) as Placed).order.id;
 }
 
 beforeAll(async () => {
-  worker = await startTestWorker();
-  db = new pg.Client({ connectionString: worker.databaseUrl });
-  await db.connect();
-  await db.query(
-    "insert into users (username, username_key, email, password_hash, is_staff, first_name) values ($1, $2, 'staff@example.com', $3, true, 'Sam')",
-    [STAFF.username, STAFF.username.toLowerCase(), await hashPassword(STAFF.password)],
-  );
-  const registered = await call("/api/auth/register/", {
-    method: "POST",
-    body: { ...CUSTOMER, password2: CUSTOMER.password, first_name: "Casey", last_name: "Buyer" },
+  await makeUser(worker, {
+    username: STAFF.username,
+    email: "staff@example.com",
+    password: STAFF.password,
+    staff: true,
+    firstName: "Sam",
+  });
+  const registered = await register(worker, {
+    ...CUSTOMER,
+    password2: CUSTOMER.password,
+    first_name: "Casey",
+    last_name: "Buyer",
   });
   expect(registered.status).toBe(201);
   customerAccess = registered.body.tokens.access;
-  const { rows } = await db.query<{ id: number }>(
-    "insert into categories (name, description) values ('Keyboards', 'Mechanical and split'), ('Mice', '') returning id",
-  );
-  const [keyboards, mice] = rows.map((r) => r.id);
-  const products = await db.query<{ id: number }>(
-    `insert into products (name, description, price, stock, category_id, created_at) values
-       ('Split keyboard', 'Ergonomic, hot-swap', '149.00', 7, $1, now() - interval '5 minutes'),
-       ('Tenkeyless board', 'Compact', '89.50', 25, $1, now() - interval '4 minutes'),
-       ('Trackball', 'Thumb operated', '59.99', 0, $2, now() - interval '3 minutes'),
-       ('Vertical mouse', 'Wireless', '39.00', 120, $2, now() - interval '2 minutes'),
-       ('Keycap set', 'PBT, 140 keys', '1299.99', 3, $1, now() - interval '1 minute')
-     returning id`,
-    [keyboards, mice],
-  );
-  keyboardId = products.rows[0]!.id;
+  const keyboards = await makeCategory(worker, "Keyboards", "Mechanical and split");
+  const mice = await makeCategory(worker, "Mice", "");
+  const minutesAgo = (n: number) => n * 60;
+  keyboardId = await makeProduct(worker, {
+    name: "Split keyboard",
+    description: "Ergonomic, hot-swap",
+    price: "149.00",
+    stock: 7,
+    category: keyboards,
+    age: minutesAgo(5),
+  });
+  for (const [name, description, price, stock, category, age] of [
+    ["Tenkeyless board", "Compact", "89.50", 25, keyboards, 4],
+    ["Trackball", "Thumb operated", "59.99", 0, mice, 3],
+    ["Vertical mouse", "Wireless", "39.00", 120, mice, 2],
+    ["Keycap set", "PBT, 140 keys", "1299.99", 3, keyboards, 1],
+  ] as const)
+    await makeProduct(worker, { name, description, price, stock, category, age: minutesAgo(age) });
   if (browserTest) browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await db?.end();
-  await worker?.stop();
 });
 
 /** A fresh browser session that fails the test on a page error, a failed request or a request leaving the origin. */
@@ -135,6 +121,7 @@ async function signedIn(viewport?: { width: number; height: number }) {
 
 describe("the console's files", () => {
   it("are served by this Worker at /admin/ with a same-origin Content-Security-Policy", async () => {
+    // The console's static files, not operations of the API: plain fetches.
     const res = await fetch(`${worker.url}/admin/`);
     expect([res.status, res.headers.get("content-type")]).toEqual([200, expect.stringContaining("text/html")]);
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
@@ -166,7 +153,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/console-signin-refused.png" });
     // Register made one family; the console's login made a second, which it revoked at once.
-    const { rows } = await db.query(
+    const rows = await worker.query(
       "select count(*) filter (where revoked_at is null)::int as open, count(*)::int as total from token_families f join users u on u.id = f.user_id where u.username = $1",
       [CUSTOMER.username],
     );
@@ -201,7 +188,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You are signed out.").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("edge-shop.console.session"))).toBeNull();
-    expect((await call("/api/auth/token/refresh/", { method: "POST", body: { refresh } })).status).toBe(401);
+    expect((await worker.api.auth.token.refresh.$post({ json: { refresh } })).status).toBe(401);
     expect(problems).toEqual([]);
   });
 
@@ -212,14 +199,14 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     await stock.fill("42");
     await stock.press("Enter");
     await row.getByText("Saved").waitFor();
-    expect((await call(`/api/products/${keyboardId}/`)).body).toMatchObject({ stock: 42, in_stock: true });
+    expect((await product(keyboardId)).body).toMatchObject({ stock: 42, in_stock: true });
 
     const price = row.getByLabel("Price of Split keyboard");
     await price.fill("-5");
     await price.press("Enter");
     await row.getByText("Ensure this value is greater than 0.").waitFor();
     expect(await price.getAttribute("aria-invalid")).toBe("true");
-    expect((await call(`/api/products/${keyboardId}/`)).body.price).toBe("149.00");
+    expect((await product(keyboardId)).body.price).toBe("149.00");
 
     await page.getByLabel("Stock", { exact: true }).selectOption("low");
     await page.locator("tbody tr").first().waitFor();
@@ -291,11 +278,8 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
 
   it("changes an order's status with its buttons, and the customer's WebSocket receives it", async () => {
     const id = await placeOrder(keyboardId);
-    const customerSocket = new WebSocket(
-      `${worker.url.replace(/^http/, "ws")}/ws/orders/notifications/?token=${customerAccess}`,
-    );
-    const received: { type: string; order_id?: number; status?: string }[] = [];
-    customerSocket.on("message", (data) => received.push(JSON.parse(String(data))));
+    const customerSocket = await worker.connect(`/ws/orders/notifications/?token=${customerAccess}`);
+    const received = customerSocket.messages;
     await expect.poll(() => received[0]?.type).toBe("connection_established");
 
     const { page, problems } = await signedIn();
@@ -313,7 +297,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     await page.screenshot({ path: "test-results/console-order.png", fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: "test-results/console-order-phone.png", fullPage: true });
-    customerSocket.close();
+    customerSocket.ws!.close();
     expect(problems).toEqual([]);
   });
 
@@ -331,7 +315,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
         await expect
           .poll(
             async () =>
-              (await db.query("select delivered_at from order_events where order_id = $1", [missed])).rows[0]
+              (await worker.query("select delivered_at from order_events where order_id = $1", [missed]))[0]
                 ?.delivered_at,
           )
           .not.toBeNull();

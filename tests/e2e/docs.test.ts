@@ -1,34 +1,27 @@
 import { mkdirSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCategory, makeProduct } from "../harness/fixtures";
 import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+import { useRunningWorker } from "./support";
 
 const SCREENSHOT = "test-results/docs.png";
 const browserTest = browserTestsEnabled("the docs page browser test is");
 
-let worker: RunningWorker;
+const worker = useRunningWorker();
 let browser: Browser | undefined;
 beforeAll(async () => {
-  worker = await startTestWorker();
-  const db = new pg.Client({ connectionString: worker.databaseUrl });
-  await db.connect();
-  const { rows } = await db.query<{ id: number }>("insert into categories (name) values ('Keyboards') returning id");
-  await db.query("insert into products (name, price, stock, category_id) values ('Split keyboard', '149.00', 7, $1)", [
-    rows[0]!.id,
-  ]);
-  await db.end();
+  const category = await makeCategory(worker, "Keyboards");
+  await makeProduct(worker, { name: "Split keyboard", price: "149.00", stock: 7, category });
 });
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop();
 });
 
 describe("the OpenAPI document over HTTP", () => {
   it("is valid OpenAPI 3.1", async () => {
-    const res = await fetch(`${worker.url}/api/schema/`);
+    const res = await worker.request("/api/schema/");
     expect(res.status).toBe(200);
     const validator = new Validator();
     const result = await validator.validate(await res.json());
@@ -37,6 +30,7 @@ describe("the OpenAPI document over HTTP", () => {
   });
 
   it("serves the docs assets from this origin as static files", async () => {
+    // Static files, not operations of the API: plain fetches, no document to check them against.
     for (const [file, type] of [
       ["swagger-ui-bundle.js", "javascript"],
       ["swagger-ui.css", "css"],

@@ -9,9 +9,11 @@
 // work again afterwards.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type NeonHttp, startNeonHttp } from "../../scripts/local/neon-http.ts";
+import { at, ID, read } from "../harness/client";
+import { registered } from "../harness/fixtures";
 import { eventually, type Forwarder, freePort, startForwarder } from "../support/faults.ts";
-import { documentedOps, expectedStatus, makeStaff, type Step, walk } from "../support/tour.ts";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+import { type E2eHarness, startHarness } from "./support";
+import { documentedOps, expectedStatus, makeStaff, type Step, type Walk, walk } from "./tour";
 
 const UNAVAILABLE = { detail: "Service temporarily unavailable, try again later." };
 /** Operations that answer without Postgres: the root, the docs and the contract's 405s. */
@@ -24,7 +26,7 @@ const HUNG_BOUND_MS = CONNECT_TIMEOUT_MS + 3000;
 let forwarder: Forwarder;
 let proxyPort: number;
 let proxy: NeonHttp;
-let worker: RunningWorker;
+let worker: E2eHarness;
 let staff: string;
 /** Outages injected (route refused, hung, proxy closed), printed at the end. */
 let faults = 0;
@@ -34,7 +36,8 @@ let customer: { id: number; customer: string; refresh: string };
 beforeAll(async () => {
   proxyPort = await freePort();
   proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
-  worker = await startTestWorker({
+  // The Worker's own harness, started and stopped here: the proxy and forwarder go down after it.
+  worker = await startHarness({
     vars: async (v) => {
       const url = new URL(v.DATABASE_URL!);
       forwarder = await startForwarder(Number(url.port || 5432));
@@ -49,18 +52,13 @@ beforeAll(async () => {
     // Every request while Postgres is away logs an error: expected here.
     logLevel: "none",
   });
-  staff = await makeStaff(worker.url, worker.databaseUrl, `staff_${Date.now().toString(36)}`);
-  const res = await fetch(`${worker.url}/api/auth/register/`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      username: "pg_fault_buyer",
-      email: "buyer@example.com",
-      password: "buyer-pass-1",
-      password2: "buyer-pass-1",
-    }),
+  staff = await makeStaff(worker, `staff_${Date.now().toString(36)}`);
+  const { tokens } = await registered(worker, {
+    username: "pg_fault_buyer",
+    email: "buyer@example.com",
+    password: "buyer-pass-1",
+    password2: "buyer-pass-1",
   });
-  const { tokens } = (await res.json()) as any;
   customer = { id: 1, customer: tokens.access, refresh: tokens.refresh };
 });
 afterAll(async () => {
@@ -70,19 +68,23 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const get = async (path: string, token?: string) => {
+/** One answer and how long it took. */
+const timed = async <T>(send: () => Promise<{ status: number; headers: Headers; json(): Promise<T> }>) => {
   const started = performance.now();
-  const res = await fetch(`${worker.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, body: (await res.json()) as any, ms: performance.now() - started };
+  const res = await read(send());
+  return { status: res.status, body: res.body, ms: performance.now() - started };
 };
+const health = () => timed(() => worker.api.health.$get());
 
 /** With Postgres away: the contract's 503 JSON from every operation that needs it, the usual answer from the rest. */
 function expectUnavailable(steps: Step[], boundMs: number) {
   const wrong = steps
     .filter((s) => {
       if (NO_DB.test(s.op)) return s.status !== expectedStatus(s.op);
-      if (s.op === "GET /api/health/")
-        return s.status !== 503 || s.body?.db !== "down" || s.body?.status !== "degraded";
+      if (s.op === "GET /api/health/") {
+        const body = s.body as { db?: string; status?: string } | null;
+        return s.status !== 503 || body?.db !== "down" || body?.status !== "degraded";
+      }
       return s.status !== 503 || JSON.stringify(s.body) !== JSON.stringify(UNAVAILABLE);
     })
     .map((s) => `${s.op} → ${s.status} ${JSON.stringify(s.body)}`);
@@ -99,28 +101,36 @@ const expectAllAnswered = (steps: Step[]) =>
   ).toEqual([]);
 
 describe("Postgres unreachable, then back", () => {
-  let before: Awaited<ReturnType<typeof walk>>;
+  let before: Walk;
 
   it("with the route up: every documented operation answers", async () => {
-    before = await walk(worker.url, staff, "up");
+    before = await walk(worker, staff, "up");
     expectAllAnswered(before.steps);
     expect(before.stock).toEqual([9, 7, 9]);
     const walked = new Set(before.steps.map((s) => s.op));
-    expect((await documentedOps(worker.url)).filter((op) => !walked.has(op))).toEqual([]);
+    expect((await documentedOps(worker)).filter((op) => !walked.has(op))).toEqual([]);
   });
 
   it("refused: every operation that needs Postgres answers 503 JSON at once", async () => {
     await forwarder.set("down");
     faults++;
-    const run = await walk(worker.url, staff, "refused", customer);
+    const run = await walk(worker, staff, "refused", customer);
     expectUnavailable(run.steps, 2000);
   });
 
   it("hung: answers 503 once the connection timeout passes, never later", async () => {
     await forwarder.set("blackhole");
     faults++;
-    const paths = ["/api/health/", "/api/products/", "/api/products/categories/", "/api/orders/", "/api/auth/profile/"];
-    const replies = await Promise.all(paths.map((p) => get(p, staff)));
+    const api = worker.as(staff);
+    const calls: [string, () => ReturnType<typeof timed>][] = [
+      ["/api/health/", () => timed(() => api.health.$get())],
+      ["/api/products/", () => timed(() => api.products.$get({ query: {} }))],
+      ["/api/products/categories/", () => timed(() => api.products.categories.$get())],
+      ["/api/orders/", () => timed(() => api.orders.$get({ query: {} }))],
+      ["/api/auth/profile/", () => timed(() => api.auth.profile.$get())],
+    ];
+    const paths = calls.map(([path]) => path);
+    const replies = await Promise.all(calls.map(([, call]) => call()));
     const wrong = replies
       .filter((r) => r.status !== 503 || r.ms < CONNECT_TIMEOUT_MS - 200 || r.ms > HUNG_BOUND_MS)
       .map((r, i) => `${paths[i]} → ${r.status} in ${Math.round(r.ms)} ms`);
@@ -133,7 +143,7 @@ describe("Postgres unreachable, then back", () => {
     await proxy.close();
     faults++;
     try {
-      const run = await walk(worker.url, staff, "proxy", customer);
+      const run = await walk(worker, staff, "proxy", customer);
       expectUnavailable(run.steps, 2000);
     } finally {
       proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
@@ -141,12 +151,12 @@ describe("Postgres unreachable, then back", () => {
   });
 
   it("recovers fully: every operation answers again and nothing from before was lost", async () => {
-    await eventually(async () => (await get("/api/health/")).status === 200, 10_000, "health 200");
-    const after = await walk(worker.url, staff, "back");
+    await eventually(async () => (await health()).status === 200, 10_000, "health 200");
+    const after = await walk(worker, staff, "back");
     expectAllAnswered(after.steps);
     expect(after.stock).toEqual([9, 7, 9]);
-    const order = before.steps.find((s) => s.op === "POST /api/orders/")!.body.order;
-    const seen = await get(`/api/orders/${order.id}/`, staff);
+    const order = before.order!;
+    const seen = await timed(() => worker.as(staff).orders[ID].$get(at(order.id)));
     expect(seen).toMatchObject({
       status: 200,
       body: { id: order.id, status: "cancelled", total_price: order.total_price },
@@ -160,16 +170,16 @@ describe("Postgres unreachable, then back", () => {
         for (const mode of ["down", "blackhole"] as const) {
           await forwarder.set(mode);
           faults++;
-          const r = await get("/api/products/");
+          const r = await timed(() => worker.api.products.$get({ query: {} }));
           expect([r.status, r.body]).toEqual([503, UNAVAILABLE]);
           await forwarder.set("up");
-          expectAllAnswered((await walk(worker.url, staff, `${mode}${cycle}`)).steps);
+          expectAllAnswered((await walk(worker, staff, `${mode}${cycle}`)).steps);
         }
         await proxy.close();
         faults++;
-        expect((await get("/api/orders/", staff)).status).toBe(503);
+        expect((await timed(() => worker.as(staff).orders.$get({ query: {} }))).status).toBe(503);
         proxy = await startNeonHttp({ secret: inject("stack").secret, port: proxyPort });
-        expectAllAnswered((await walk(worker.url, staff, `proxy${cycle}`)).steps);
+        expectAllAnswered((await walk(worker, staff, `proxy${cycle}`)).steps);
       }
     },
     300_000,

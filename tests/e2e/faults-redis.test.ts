@@ -4,9 +4,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startUpstashRest } from "../../scripts/local/upstash-rest.ts";
+import { read } from "../harness/client";
 import { eventually, type RedisChild, redisServerInstalled, startRedisChild } from "../support/faults.ts";
-import { documentedOps, expectedStatus, makeStaff, type Walk, walk } from "../support/tour.ts";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+import { type E2eHarness, startHarness } from "./support";
+import { documentedOps, expectedStatus, makeStaff, type Walk, walk } from "./tour";
 
 const installed = redisServerInstalled();
 if (!installed && process.env.CI === "true") throw new Error("redis-server is not installed and CI=true");
@@ -14,7 +15,7 @@ if (!installed) console.warn("\n!!! redis-server is not on PATH: the Redis fault
 
 let redis: RedisChild;
 let upstash: Awaited<ReturnType<typeof startUpstashRest>>;
-let worker: RunningWorker;
+let worker: E2eHarness;
 let staff: string;
 /** Redis stops and starts, printed at the end. */
 let faults = 0;
@@ -24,12 +25,13 @@ beforeAll(async () => {
   redis = await startRedisChild();
   const token = randomBytes(16).toString("hex");
   upstash = await startUpstashRest({ redisUrl: redis.url, token });
-  worker = await startTestWorker({
+  // The Worker's own harness, started and stopped here: Redis and its stand-in go down after it.
+  worker = await startHarness({
     vars: (v) => ({ ...v, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token }),
     // Every call while Redis is down logs a warning (and each lost invalidation an error): expected here.
     logLevel: "none",
   });
-  staff = await makeStaff(worker.url, worker.databaseUrl, `staff_${Date.now().toString(36)}`);
+  staff = await makeStaff(worker, `staff_${Date.now().toString(36)}`);
 });
 afterAll(async () => {
   if (installed) console.log(`faults-redis: ${faults} faults injected (Redis stopped or started)`);
@@ -39,8 +41,8 @@ afterAll(async () => {
 });
 
 const health = async () => {
-  const res = await fetch(`${worker.url}/api/health/`);
-  return { status: res.status, body: (await res.json()) as any };
+  const res = await read(worker.api.health.$get());
+  return { status: res.status, body: res.body };
 };
 
 /** Every step answered as with Redis up, and none waited on Redis for long. */
@@ -59,7 +61,7 @@ const cachedList = async () => {
   let last = "";
   await eventually(
     async () => {
-      last = (await fetch(`${worker.url}/api/products/?page_size=3`)).headers.get("x-cache") ?? "";
+      last = (await worker.api.products.$get({ query: { page_size: "3" } })).headers.get("x-cache") ?? "";
       return last === "HIT";
     },
     5000,
@@ -71,10 +73,10 @@ const cachedList = async () => {
 describe.skipIf(!installed)("Redis stopped and restarted", () => {
   it("with Redis up: every documented operation answers, health is ok, lists come from the cache", async () => {
     expect(await health()).toMatchObject({ status: 200, body: { status: "ok", db: "ok", cache: "ok" } });
-    const run = await walk(worker.url, staff, "up");
+    const run = await walk(worker, staff, "up");
     expectAllAnswered(run);
     const walked = new Set(run.steps.map((s) => s.op));
-    expect((await documentedOps(worker.url)).filter((op) => !walked.has(op))).toEqual([]);
+    expect((await documentedOps(worker)).filter((op) => !walked.has(op))).toEqual([]);
     expect(await cachedList()).toBe("HIT");
   });
 
@@ -85,7 +87,7 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
       status: 200,
       body: { status: "degraded", db: "ok", cache: "down", version: expect.any(String) },
     });
-    const run = await walk(worker.url, staff, "down");
+    const run = await walk(worker, staff, "down");
     expectAllAnswered(run);
     const catalog = run.steps.filter((s) => s.op.startsWith("GET /api/products/") && s.status === 200 && s.cache);
     expect(catalog.length).toBeGreaterThan(3);
@@ -96,7 +98,7 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
     await redis.start();
     faults++;
     await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
-    expectAllAnswered(await walk(worker.url, staff, "back"));
+    expectAllAnswered(await walk(worker, staff, "back"));
     expect(await cachedList()).toBe("HIT");
     expect(await health()).toMatchObject({ status: 200, body: { status: "ok" } });
   });
@@ -107,11 +109,11 @@ describe.skipIf(!installed)("Redis stopped and restarted", () => {
       for (let cycle = 0; cycle < 5; cycle++) {
         await redis.stop();
         faults++;
-        expectAllAnswered(await walk(worker.url, staff, `down${cycle}`));
+        expectAllAnswered(await walk(worker, staff, `down${cycle}`));
         await redis.start();
         faults++;
         await eventually(async () => (await health()).body.cache === "ok", 10_000, "cache ok");
-        expectAllAnswered(await walk(worker.url, staff, `back${cycle}`));
+        expectAllAnswered(await walk(worker, staff, `back${cycle}`));
         expect(await cachedList()).toBe("HIT");
       }
     },

@@ -1,15 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
+import { expect, it } from "vitest";
+import type { Frame } from "../harness/fixtures";
+import { useRunningWorker } from "./support";
 
 /*
  * Runs README.md's "Quick tour" as written: every line of its `sh` blocks, in order. curl
  * commands become fetch calls (so neither curl nor jq is needed here) and must answer 2xx;
  * `VAR=$(curl … | jq …)` keeps the value like the shell would; npm scripts run for real against
  * this file's database; `npx wscat -c URL` opens the socket that must see the order shipped.
- * A line of any other form fails the test, so README and test cannot drift apart.
+ * A line of any other form fails the test, so README and test cannot drift apart. Every answer,
+ * the socket's upgrade included, goes through the e2e harness and is checked against /api/schema/.
  */
 
 const DEV_HOST = "127.0.0.1:8787";
@@ -67,7 +68,16 @@ function words(text: string, vars: Record<string, string>): string[] {
   return out;
 }
 
-/** A curl command line as fetch; only the flags the tour uses are understood. */
+const worker = useRunningWorker();
+
+/** The path and query of a URL of this Worker (`http://` or `ws://`). */
+function onWorker(url: string): string {
+  const u = new URL(url);
+  if (u.host !== new URL(worker.url).host) throw new Error(`the tour calls ${url}, not this Worker`);
+  return `${u.pathname}${u.search}`;
+}
+
+/** A curl command line as a request to the Worker; only the flags the tour uses are understood. */
 async function curl(args: string[]): Promise<{ status: number; text: string }> {
   let method: string | undefined;
   let body: string | undefined;
@@ -88,7 +98,12 @@ async function curl(args: string[]): Promise<{ status: number; text: string }> {
   // curl sends -d data as a form unless told otherwise; the tour always says JSON.
   if (body !== undefined && !headers.has("content-type"))
     headers.set("content-type", "application/x-www-form-urlencoded");
-  const res = await fetch(url, { method: method ?? (body === undefined ? "GET" : "POST"), headers, body });
+  // The raw request as curl sends it: the README's command line is the point.
+  const res = await worker.request(onWorker(url), {
+    method: method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -105,20 +120,10 @@ function jq(args: string[], text: string): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-let worker: RunningWorker;
-const sockets: WebSocket[] = [];
-beforeAll(async () => {
-  worker = await startTestWorker();
-});
-afterAll(async () => {
-  for (const ws of sockets) ws.close();
-  await worker?.stop();
-});
-
 it("README's quick tour runs as written against the Worker", { timeout: 90_000 }, async () => {
   const readme = readFileSync("README.md", "utf8").replaceAll(DEV_HOST, new URL(worker.url).host);
   const vars: Record<string, string> = {};
-  const messages: { type?: string; status?: string }[] = [];
+  const sockets: { messages: Frame[] }[] = [];
   const ran: string[] = [];
 
   for (const line of tourCommands(readme)) {
@@ -146,10 +151,10 @@ it("README's quick tour runs as written against the Worker", { timeout: 90_000 }
         stdio: ["ignore", "pipe", "pipe"],
       });
     } else if (argv[0] === "npx" && argv[1] === "wscat" && argv[2] === "-c" && argv[3]) {
-      const ws = new WebSocket(argv[3]);
-      sockets.push(ws);
-      ws.on("message", (data) => messages.push(JSON.parse(String(data))));
-      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      // The harness's socket, closed when the Worker stops.
+      const socket = await worker.connect(onWorker(argv[3]));
+      if (!socket.ws) throw new Error(`${line}\n→ ${socket.res.status} ${socket.res.text}`);
+      sockets.push(socket);
     } else {
       throw new Error(`the tour test does not know how to run: ${line}`);
     }
@@ -160,6 +165,6 @@ it("README's quick tour runs as written against the Worker", { timeout: 90_000 }
   expect(ran.filter((r) => r.startsWith("curl")).length).toBeGreaterThanOrEqual(10);
   expect(ran).toEqual(expect.arrayContaining(["npm run", "npx wscat"]));
   await expect
-    .poll(() => messages.map((m) => `${m.type}:${m.status ?? ""}`), { timeout: 10_000 })
+    .poll(() => sockets.flatMap((c) => c.messages).map((m) => `${m.type}:${m.status ?? ""}`), { timeout: 10_000 })
     .toEqual(["connection_established:", "order_update:pending", "order_update:shipped"]);
 });

@@ -1,28 +1,22 @@
 import { Redis } from "@upstash/redis";
-import { hc } from "hono/client";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { connectRedis } from "../../scripts/local/resp.ts";
-import type { AppType } from "../../src/app.ts";
-import { type RunningWorker, startTestWorker } from "../support/worker.ts";
 
-let worker: RunningWorker;
-beforeAll(async () => {
-  worker = await startTestWorker();
-});
-afterAll(() => worker?.stop());
+import { json } from "../harness/client";
+import { useRunningWorker } from "./support";
+
+const worker = useRunningWorker();
 
 describe("the Worker over real HTTP", () => {
   it("reports db and cache ok from real services", async () => {
-    const client = hc<AppType>(worker.url);
-    const res = await client.api.health.$get();
+    const res = await worker.api.health.$get();
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", db: "ok", cache: worker.stack.redis ? "ok" : "off" });
   });
 
   it("writes a row through the Neon driver that a direct Postgres client reads back", async () => {
-    const client = hc<AppType>(worker.url);
-    const res = await client.api.auth.register.$post({
+    const res = await worker.api.auth.register.$post({
       json: { username: "e2e_reader", email: "e2e@example.com", password: "s3cure-pass", password2: "s3cure-pass" },
     });
     expect(res.status).toBe(201);
@@ -48,16 +42,12 @@ describe("the Worker over real HTTP", () => {
   });
 
   it("answers malformed JSON, unknown routes and wrong methods with the contract's JSON", async () => {
-    const bad = await fetch(`${worker.url}/api/auth/login/`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{oops",
-    });
+    const bad = await worker.request("/api/auth/login/", json("{oops"));
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ detail: expect.stringMatching(/^JSON parse error/) });
-    const missing = await fetch(`${worker.url}/api/nope/`);
+    const missing = await worker.request("/api/nope/");
     expect([missing.status, await missing.json()]).toEqual([404, { detail: "Not found." }]);
-    const wrong = await fetch(`${worker.url}/api/auth/login/`, { method: "GET" });
+    const wrong = await worker.request("/api/auth/login/", { method: "GET" });
     expect([wrong.status, await wrong.json()]).toEqual([405, { detail: 'Method "GET" not allowed.' }]);
   });
 });

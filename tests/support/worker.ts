@@ -7,6 +7,8 @@ export interface RunningWorker {
   stack: TestStack;
   databaseUrl: string;
   redisPrefix: string;
+  /** The vars the Worker was started with. */
+  vars: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startTestWorker(options: WorkerOptions = {}): Promise<Runn
     stack,
     databaseUrl: database.url,
     redisPrefix,
+    vars,
     stop: async () => {
       await worker.dispose();
       await database.drop();

@@ -1,34 +1,24 @@
 import { SignJWT, UnsecuredJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { json, setupWorker, type WorkerHarness } from "./support";
+import { describe, expect, inject, it } from "vitest";
+import type { Bindings } from "../../src/config";
+import { json, read, readAs, unchecked } from "../harness/client";
+import { register, signUp, unique } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-beforeAll(async () => {
-  w = await setupWorker();
-});
-afterAll(() => w.drop());
+const w = useWorker();
 
-let n = 0;
-const fresh = () => `user${++n}_${Math.random().toString(36).slice(2, 7)}`;
-const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-
-async function register(overrides: Record<string, unknown> = {}) {
-  const username = fresh();
-  const body = {
-    username,
-    email: `${username}@example.com`,
-    password: "s3cure-pass",
-    password2: "s3cure-pass",
-    ...overrides,
-  };
-  const res = await w.request("/api/auth/register/", json(body));
-  return { res, body: (await res.json()) as any };
-}
+/** Registers a fresh user; `overrides` replace fields of the body, wrong ones included. */
+const signUpWith = (overrides: Record<string, unknown> = {}) =>
+  register(w, unchecked({ ...signUp(unique("user")), ...overrides }));
+const login = (username: string, password: string, env?: Partial<Bindings>) =>
+  read(w.client({ env }).api.auth.login.$post({ json: { username, password } }));
+const refresh = (token: string) => read(w.api.auth.token.refresh.$post({ json: { refresh: token } }));
+const profile = (token: string, env?: Partial<Bindings>) => read(w.as(token, { env }).auth.profile.$get());
 
 describe("register", () => {
   it("creates the user and returns the seed's message and a token pair", async () => {
-    const { res, body } = await register({ first_name: "Ada", last_name: "Lovelace", is_staff: true });
-    expect(res.status).toBe(201);
+    const { status, body } = await signUpWith({ first_name: "Ada", last_name: "Lovelace", is_staff: true });
+    expect(status).toBe(201);
     expect(body).toMatchObject({
       message: "User registered succesfully!",
       user: { id: expect.any(Number), first_name: "Ada", last_name: "Lovelace" },
@@ -43,28 +33,22 @@ describe("register", () => {
   });
 
   it("refuses duplicates case-insensitively, field by field", async () => {
-    const { body } = await register();
-    const again = await w.request(
-      "/api/auth/register/",
-      json({
-        username: body.user.username.toUpperCase(),
-        email: "other@example.com",
-        password: "s3cure-pass",
-        password2: "s3cure-pass",
-      }),
-    );
+    const { body } = await signUpWith();
+    const again = await register(w, {
+      username: body.user.username.toUpperCase(),
+      email: "other@example.com",
+      password: "s3cure-pass",
+      password2: "s3cure-pass",
+    });
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ username: ["A user with that username already exists."] });
-    const email = await w.request(
-      "/api/auth/register/",
-      json({
-        username: fresh(),
-        email: body.user.email.toUpperCase(),
-        password: "s3cure-pass",
-        password2: "s3cure-pass",
-      }),
-    );
-    expect(await email.json()).toEqual({ email: ["A user with that email already exists."] });
+    expect(again.body).toEqual({ username: ["A user with that username already exists."] });
+    const email = await register(w, {
+      username: unique("user"),
+      email: body.user.email.toUpperCase(),
+      password: "s3cure-pass",
+      password2: "s3cure-pass",
+    });
+    expect(email.body).toEqual({ email: ["A user with that email already exists."] });
   });
 
   it.each([
@@ -78,39 +62,33 @@ describe("register", () => {
     [{ email: undefined }, { email: ["This field is required."] }],
     [{ username: 12345 }, { username: ["Not a valid string."] }],
   ])("answers 400 in DRF's shape for %j", async (overrides, expected) => {
-    const { res, body } = await register(overrides);
-    expect(res.status).toBe(400);
+    const { status, body } = await signUpWith(overrides);
+    expect(status).toBe(400);
     expect(body).toEqual(expected);
   });
 
   it("refuses a password equal to the username", async () => {
-    const username = fresh();
-    const res = await w.request(
-      "/api/auth/register/",
-      json({ username, email: `${username}@x.io`, password: username, password2: username }),
-    );
-    expect(await res.json()).toEqual({ password: ["The password is too similar to the username."] });
+    const username = unique("user");
+    const res = await register(w, { username, email: `${username}@x.io`, password: username, password2: username });
+    expect(res.body).toEqual({ password: ["The password is too similar to the username."] });
   });
 
   it("answers malformed JSON and non-objects with 400", async () => {
     const bad = await w.request("/api/auth/register/", json("{not json"));
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ detail: expect.stringContaining("JSON parse error") });
-    const list = await w.request("/api/auth/register/", json([1, 2]));
+    const list = await register(w, unchecked([1, 2]));
     expect(list.status).toBe(400);
-    expect(await list.json()).toEqual({ non_field_errors: ["Invalid data. Expected a dictionary, but got list."] });
+    expect(list.body).toEqual({ non_field_errors: ["Invalid data. Expected a dictionary, but got list."] });
   });
 });
 
 describe("login", () => {
   it("returns tokens for the right password, case-insensitive username", async () => {
-    const { body } = await register();
-    const res = await w.request(
-      "/api/auth/login/",
-      json({ username: body.user.username.toUpperCase(), password: "s3cure-pass" }),
-    );
+    const { body } = await signUpWith();
+    const res = await login(body.user.username.toUpperCase(), "s3cure-pass");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
+    expect(res.body).toMatchObject({
       message: "Login successful!",
       user: { id: body.user.id },
       tokens: { access: expect.any(String) },
@@ -118,24 +96,24 @@ describe("login", () => {
   });
 
   it("answers the same 401 for a wrong password and an unknown user", async () => {
-    const { body } = await register();
-    const wrong = await w.request("/api/auth/login/", json({ username: body.user.username, password: "nope-nope" }));
-    const unknown = await w.request("/api/auth/login/", json({ username: "nobody-at-all", password: "nope-nope" }));
+    const { body } = await signUpWith();
+    const wrong = await login(body.user.username, "nope-nope");
+    const unknown = await login("nobody-at-all", "nope-nope");
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const detail = { detail: "No active account found with the given credentials" };
-    expect(await wrong.json()).toEqual(detail);
-    expect(await unknown.json()).toEqual(detail);
+    expect(wrong.body).toEqual(detail);
+    expect(unknown.body).toEqual(detail);
   });
 
   it("refuses a deactivated user, and that user's existing access token", async () => {
-    const { body } = await register();
+    const { body } = await signUpWith();
     await w.query("update users set is_active = false where id = $1", [body.user.id]);
-    const res = await w.request("/api/auth/login/", json({ username: body.user.username, password: "s3cure-pass" }));
+    const res = await login(body.user.username, "s3cure-pass");
     expect(res.status).toBe(401);
-    const profile = await w.request("/api/auth/profile/", bearer(body.tokens.access));
-    expect(profile.status).toBe(401);
-    expect(await profile.json()).toEqual({
+    const refused = await profile(body.tokens.access);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({
       detail: "Given token not valid for any token type",
       code: "token_not_valid",
     });
@@ -144,15 +122,15 @@ describe("login", () => {
   it.runIf(!!inject("stack").redis)(
     "throttles failed logins per username with Retry-After; successes do not count",
     async () => {
-      const { body } = await register();
+      const { body } = await signUpWith();
       const limits = { LOGIN_LIMIT_PER_USERNAME: "2" };
       // The owner logs in from home; the guesses come from elsewhere. (An address that logged in to
       // the account before passes its per-username lock: hostile-review.test.ts.)
       const attempt = (password: string, ip = "203.0.113.66") =>
-        w.request(
-          "/api/auth/login/",
-          json({ username: body.user.username, password }, { headers: { "cf-connecting-ip": ip } }),
-          limits,
+        readAs<{ detail: string }>(
+          w
+            .client({ env: limits, headers: { "cf-connecting-ip": ip } })
+            .api.auth.login.$post({ json: { username: body.user.username, password } }),
         );
       expect((await attempt("s3cure-pass", "192.0.2.10")).status).toBe(200);
       expect((await attempt("wrong-one")).status).toBe(401);
@@ -160,15 +138,13 @@ describe("login", () => {
       const blocked = await attempt("s3cure-pass");
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect(((await blocked.json()) as any).detail).toMatch(
-        /^Request was throttled\. Expected available in \d+ seconds\.$/,
-      );
+      expect(blocked.body.detail).toMatch(/^Request was throttled\. Expected available in \d+ seconds\.$/);
     },
   );
 
   it("still logs in with Redis down (rate limits fail open)", async () => {
-    const { body } = await register();
-    const res = await w.request("/api/auth/login/", json({ username: body.user.username, password: "s3cure-pass" }), {
+    const { body } = await signUpWith();
+    const res = await login(body.user.username, "s3cure-pass", {
       UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1",
       UPSTASH_REDIS_REST_TOKEN: "x",
     });
@@ -178,38 +154,36 @@ describe("login", () => {
 
 describe("tokens", () => {
   it("rotates refresh tokens and revokes the family when a retired one comes back", async () => {
-    const { body } = await register();
-    const first = await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }));
+    const { body } = await signUpWith();
+    const first = await refresh(body.tokens.refresh);
     expect(first.status).toBe(200);
-    const rotated = (await first.json()) as { access: string; refresh: string };
+    const rotated = first.body;
     expect(rotated.refresh).not.toBe(body.tokens.refresh);
-    const replay = await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }));
+    const replay = await refresh(body.tokens.refresh);
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({
+    expect(replay.body).toEqual({
       detail: "Given token not valid for any token type",
       code: "token_not_valid",
     });
     // The thief's replay killed the whole family, including the legitimate newest token.
-    const next = await w.request("/api/auth/token/refresh/", json({ refresh: rotated.refresh }));
+    const next = await refresh(rotated.refresh);
     expect(next.status).toBe(401);
   });
 
   it("lets exactly one of two simultaneous refreshes win", async () => {
-    const { body } = await register();
-    const results = await Promise.all(
-      [1, 2].map(() => w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }))),
-    );
+    const { body } = await signUpWith();
+    const results = await Promise.all([1, 2].map(() => refresh(body.tokens.refresh)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 
   it("never takes an access token as a refresh token, nor the reverse", async () => {
-    const { body } = await register();
-    expect((await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.access }))).status).toBe(401);
-    expect((await w.request("/api/auth/profile/", bearer(body.tokens.refresh))).status).toBe(401);
+    const { body } = await signUpWith();
+    expect((await refresh(body.tokens.access)).status).toBe(401);
+    expect((await profile(body.tokens.refresh)).status).toBe(401);
   });
 
   it("refuses alg none, a foreign secret and a tampered payload; accepts the previous secret", async () => {
-    const { body } = await register();
+    const { body } = await signUpWith();
     const claims = { token_type: "access", user_id: body.user.id, jti: "x" };
     const none = new UnsecuredJWT(claims).setSubject(String(body.user.id)).setExpirationTime("5m").encode();
     const sign = (secret: string) =>
@@ -223,41 +197,36 @@ describe("tokens", () => {
     const [h, , s] = body.tokens.access.split(".");
     const tampered = `${h}.${btoa(JSON.stringify({ ...claims, sub: "1" })).replace(/=+$/, "")}.${s}`;
     for (const token of [none, foreign, tampered, "garbage"]) {
-      expect((await w.request("/api/auth/profile/", bearer(token))).status).toBe(401);
+      expect((await profile(token)).status).toBe(401);
     }
     const rotatedSecret = {
       JWT_SECRET: "a-brand-new-secret-after-rotation-0123456789",
       JWT_SECRET_PREVIOUS: w.env.JWT_SECRET,
     };
-    expect((await w.request("/api/auth/profile/", bearer(body.tokens.access), rotatedSecret)).status).toBe(200);
-    expect(
-      (await w.request("/api/auth/profile/", bearer(body.tokens.access), { JWT_SECRET: rotatedSecret.JWT_SECRET }))
-        .status,
-    ).toBe(401);
+    expect((await profile(body.tokens.access, rotatedSecret)).status).toBe(200);
+    expect((await profile(body.tokens.access, { JWT_SECRET: rotatedSecret.JWT_SECRET })).status).toBe(401);
   });
 
   it("answers missing credentials with DRF's 401", async () => {
-    const res = await w.request("/api/auth/profile/");
+    const res = await read(w.api.auth.profile.$get());
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ detail: "Authentication credentials were not provided." });
+    expect(res.body).toEqual({ detail: "Authentication credentials were not provided." });
   });
 
   it("logout revokes the refresh token's family", async () => {
-    const { body } = await register();
-    const res = await w.request(
-      "/api/auth/logout/",
-      json({ refresh: body.tokens.refresh }, bearer(body.tokens.access)),
-    );
+    const { body } = await signUpWith();
+    const res = await w.as(body.tokens.access).auth.logout.$post({ json: { refresh: body.tokens.refresh } });
     expect(res.status).toBe(200);
-    expect((await w.request("/api/auth/token/refresh/", json({ refresh: body.tokens.refresh }))).status).toBe(401);
+    expect((await refresh(body.tokens.refresh)).status).toBe(401);
   });
 });
 
 describe("profile", () => {
   it("reads and partially updates the profile; username and email stay read-only", async () => {
-    const { body } = await register();
-    const get = await w.request("/api/auth/profile/", bearer(body.tokens.access));
-    expect(await get.json()).toEqual({
+    const { body } = await signUpWith();
+    const mine = w.as(body.tokens.access).auth.profile;
+    const get = await read(mine.$get());
+    expect(get.body).toEqual({
       ...body.user,
       phone_number: "",
       address: "",
@@ -265,25 +234,19 @@ describe("profile", () => {
       postal_code: "",
       country: "",
     });
-    for (const method of ["PATCH", "PUT"]) {
-      const res = await w.request(
-        "/api/auth/profile/",
-        json(
-          { city: `Paris-${method}`, username: "hacker", email: "h@x.io", unknown: 1 },
-          { method, ...bearer(body.tokens.access) },
-        ),
+    for (const method of ["PATCH", "PUT"] as const) {
+      const update = method === "PATCH" ? mine.$patch : mine.$put;
+      const res = await read(
+        update({ json: unchecked({ city: `Paris-${method}`, username: "hacker", email: "h@x.io", unknown: 1 }) }),
       );
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({
+      expect(res.body).toEqual({
         message: "Profile updated successfully",
         profile: { ...body.user, phone_number: "", address: "", city: `Paris-${method}`, postal_code: "", country: "" },
       });
     }
-    const bad = await w.request(
-      "/api/auth/profile/",
-      json({ phone_number: "9".repeat(30) }, { method: "PATCH", ...bearer(body.tokens.access) }),
-    );
+    const bad = await read(mine.$patch({ json: { phone_number: "9".repeat(30) } }));
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ phone_number: ["Ensure this field has no more than 20 characters."] });
+    expect(bad.body).toEqual({ phone_number: ["Ensure this field has no more than 20 characters."] });
   });
 });

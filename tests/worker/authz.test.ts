@@ -3,34 +3,34 @@
 // access guard declares it), so a new route is checked with the access it documents. Then the
 // ways one customer could reach another's cart, orders, profile or notifications, with ids guessed
 // or enumerated.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import type { OpenApiDocument } from "../../src/openapi/document";
 import { deliverEvents } from "../../src/realtime/deliver";
+import { at, bearer, ID, read, readAs, unchecked } from "../harness/client";
+import { settle, shop, type User } from "../harness/fixtures";
 import { servedRoutes } from "./fuzz-support";
 import { accessOf, loadDocument, operation } from "./openapi-support";
-import { type Shopper, shop } from "./orders-support";
-import { connect, ownHubNames, settle } from "./realtime-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { useWorker } from "./support";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
 const NOT_FOUND = { detail: "Not found." };
 
-let w: WorkerHarness;
-let s: ReturnType<typeof shop>;
-let alice: Shopper;
-let bob: Shopper;
-let staff: Shopper;
+const w = useWorker();
+const s = shop(w);
+let alice: User;
+let bob: User;
+let staff: User;
 let doc: OpenApiDocument;
 beforeAll(async () => {
   doc = await loadDocument();
-  w = await setupWorker();
-  await ownHubNames(w);
-  s = shop(w);
   [alice, bob, staff] = [await s.user(), await s.user(), await s.user(true)];
 });
-afterAll(() => w.drop());
+
+const order = (who: User, id: number) => read(w.as(who).orders[ID].$get(at(id)));
+const cart = (who: User) => w.as(who).orders.cart;
+const profile = (who: User) => w.as(who).auth.profile;
 
 /** A fresh order of Alice's with its product and category (one statement), so destructive calls never share rows. */
 async function scene() {
@@ -45,13 +45,16 @@ async function scene() {
   return { ...row!, user: alice.id };
 }
 
-/** Like `shop().call`, but any body: the docs route answers HTML. Writes send `{}`, enough to pass auth. */
-async function call(who: Shopper | null, method: string, path: string) {
+/**
+ * Any served route by its method and path (the matrix walks `app.routes`, so raw requests), any
+ * body: the docs route answers HTML. Writes send `{}`, enough to pass auth.
+ */
+async function call(who: User | null, method: string, path: string) {
   const write = method !== "GET" && method !== "DELETE";
   const res = await w.request(path, {
     method,
     headers: {
-      ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+      ...(who ? bearer(who) : {}),
       ...(write ? { "content-type": "application/json" } : {}),
     },
     body: write ? "{}" : undefined,
@@ -122,16 +125,16 @@ describe("authorization matrix", () => {
   });
 
   it("applies the same rules to the WebSockets: 401 without a token, the staff feed 403 for customers", async () => {
-    const anon = await connect(w, "/ws/orders/notifications/");
+    const anon = await w.connect("/ws/orders/notifications/");
     expect([anon.res.status, await anon.res.json()]).toEqual([401, NOT_PROVIDED]);
-    const feed = await connect(w, `/ws/admin/orders/?token=${alice.token}`);
+    const feed = await w.connect(`/ws/admin/orders/?token=${alice.token}`);
     expect([feed.res.status, await feed.res.json()]).toEqual([403, FORBIDDEN]);
     for (const who of [alice, staff]) {
-      const mine = await connect(w, `/ws/orders/notifications/?token=${who.token}`);
+      const mine = await w.connect(`/ws/orders/notifications/?token=${who.token}`);
       expect(mine.res.status).toBe(101);
       mine.ws!.close();
     }
-    const staffFeed = await connect(w, `/ws/admin/orders/?token=${staff.token}`);
+    const staffFeed = await w.connect(`/ws/admin/orders/?token=${staff.token}`);
     expect(staffFeed.res.status).toBe(101);
     staffFeed.ws!.close();
   });
@@ -144,7 +147,7 @@ describe("one customer against another's data", () => {
     const [{ max }] = (await w.query<{ max: number }>("select max(id) as max from orders")) as [{ max: number }];
     const seen: number[] = [];
     for (let id = 1; id <= max + 3; id++) {
-      const r = await s.call(bob, "GET", `/api/orders/${id}/`);
+      const r = await order(bob, id);
       if (r.status === 200) seen.push(r.body.id);
       else expect(r).toMatchObject({ status: 404, body: NOT_FOUND });
     }
@@ -152,24 +155,24 @@ describe("one customer against another's data", () => {
       (o) => o.id,
     );
     expect(seen).toEqual(own);
-    expect(await s.call(bob, "POST", `/api/orders/${theirs.id}/cancel/`)).toMatchObject({
+    expect(await read(w.as(bob).orders[ID].cancel.$post(at(theirs.id)))).toMatchObject({
       status: 404,
       body: NOT_FOUND,
     });
     expect(
-      await s.call(bob, "PATCH", `/api/orders/${theirs.id}/update_status/`, { status: "cancelled" }),
+      await read(w.as(bob).orders[ID].update_status.$patch({ ...at(theirs.id), json: { status: "cancelled" } })),
     ).toMatchObject({ status: 403 });
     expect((await w.query<{ status: string }>("select status from orders where id = $1", [theirs.id]))[0]!.status).toBe(
       "pending",
     );
-    const list = await s.call(bob, "GET", `/api/orders/?page_size=100`);
-    expect(list.body.results.map((o: any) => o.id).sort()).toEqual(own.sort());
-    expect(list.body.results.map((o: any) => o.id)).toContain(mine.id);
+    const list = await read(w.as(bob).orders.$get({ query: { page_size: "100" } }));
+    expect(list.body.results.map((o) => o.id).sort()).toEqual(own.sort());
+    expect(list.body.results.map((o) => o.id)).toContain(mine.id);
   });
 
   it("learns nothing from ?user=: another customer's id and an id of no one answer alike", async () => {
-    const other = await s.call(bob, "GET", `/api/orders/?user=${alice.id}`);
-    const nobody = await s.call(bob, "GET", "/api/orders/?user=2000000000");
+    const other = await read(w.as(bob).orders.$get({ query: { user: String(alice.id) } }));
+    const nobody = await read(w.as(bob).orders.$get({ query: { user: "2000000000" } }));
     expect(other.status).toBe(200);
     expect(other.body.results).toEqual([]);
     expect([nobody.status, nobody.body]).toEqual([other.status, other.body]);
@@ -177,37 +180,41 @@ describe("one customer against another's data", () => {
 
   it("cannot change or remove lines of another's cart, by guessing or enumerating item ids", async () => {
     await s.add(alice, await s.product("1.50", 10), 2);
-    const before = await s.call(alice, "GET", "/api/orders/cart/");
+    const before = await s.cart(alice);
     await s.add(bob, await s.product("1.00", 10), 1);
     const [{ max }] = (await w.query<{ max: number }>("select max(id) as max from cart_items")) as [{ max: number }];
-    const bobs = (await s.call(bob, "GET", "/api/orders/cart/")).body.cart_items.map((i: any) => i.id);
+    const bobs = (await s.cart(bob)).body.cart_items.map((i) => i.id);
     for (let id = 1; id <= max + 2; id++) {
       if (bobs.includes(id)) continue;
-      expect((await s.call(bob, "PUT", "/api/orders/cart/update_item/", { item_id: id, quantity: 5 })).status).toBe(
-        404,
-      );
-      expect((await s.call(bob, "DELETE", `/api/orders/cart/remove_item/?item_id=${id}`)).status).toBe(404);
+      expect((await cart(bob).update_item.$put({ json: { item_id: id, quantity: 5 } })).status).toBe(404);
+      expect((await cart(bob).remove_item.$delete({ query: { item_id: String(id) } })).status).toBe(404);
     }
-    expect((await s.call(alice, "GET", "/api/orders/cart/")).body).toEqual(before.body);
+    expect((await s.cart(alice)).body).toEqual(before.body);
   });
 
   it("cannot reach another's profile: identity fields in a body are ignored, only the caller's row changes", async () => {
-    const before = (await s.call(alice, "GET", "/api/auth/profile/")).body;
-    const r = await s.call(bob, "PATCH", "/api/auth/profile/", {
-      id: alice.id,
-      user: alice.id,
-      username: before.username,
-      email: before.email,
-      city: "Bobville",
-    });
+    const before = (await read(profile(alice).$get())).body;
+    const r = await read(
+      profile(bob).$patch({
+        json: unchecked({
+          id: alice.id,
+          user: alice.id,
+          username: before.username,
+          email: before.email,
+          city: "Bobville",
+        }),
+      }),
+    );
     expect(r.status).toBe(200);
     expect(r.body.profile).toMatchObject({ id: bob.id, city: "Bobville" });
-    expect((await s.call(alice, "GET", "/api/auth/profile/")).body).toEqual(before);
-    expect((await s.call(bob, "GET", `/api/auth/profile/?user=${alice.id}&id=${alice.id}`)).body.id).toBe(bob.id);
+    expect((await read(profile(alice).$get())).body).toEqual(before);
+    // Parameters the route does not take: the raw query is the point.
+    const asked = w.request(`/api/auth/profile/?user=${alice.id}&id=${alice.id}`, { headers: bearer(bob) });
+    expect((await readAs<{ id: number }>(asked)).body.id).toBe(bob.id);
   });
 
   it("cannot pass the hub its own instructions: only what the Worker verified reaches it", async () => {
-    const forged = await connect(w, `/ws/orders/notifications/?token=${bob.token}`, {
+    const forged = await w.connect(`/ws/orders/notifications/?token=${bob.token}`, {
       headers: { "x-hub-since": "abc", "x-hub-bearer": "1" },
     });
     expect(forged.res.status).toBe(101);
@@ -218,7 +225,7 @@ describe("one customer against another's data", () => {
 
   it("never receives another's notifications, whatever headers or parameters the upgrade carries", async () => {
     const spoof = { "x-hub-audience": "staff", "x-user-id": String(alice.id), "x-hub-since": "0" };
-    const b = await connect(w, `/ws/orders/notifications/?token=${bob.token}&user=${alice.id}&since=0`, {
+    const b = await w.connect(`/ws/orders/notifications/?token=${bob.token}&user=${alice.id}&since=0`, {
       headers: spoof,
     });
     expect(b.res.status).toBe(101);

@@ -1,28 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Shopper, shop } from "./orders-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { describe, expect, it } from "vitest";
+import { bearer, json, type Reply, read, readAs, unchecked } from "../harness/client";
+import { shop, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let s: ReturnType<typeof shop>;
-beforeAll(async () => {
-  w = await setupWorker();
-  s = shop(w);
-});
-afterAll(() => w.drop());
+const w = useWorker();
+const s = shop(w);
 
-const CART = "/api/orders/cart/";
-const items = (r: { body: any }) => r.body.cart.cart_items as any[];
+const cart = (who: User) => w.as(who).orders.cart;
+type Changed = Awaited<ReturnType<typeof s.add>>["body"];
+const items = (r: Reply<Changed>) => r.body.cart.cart_items;
+const update = (who: User, body: { item_id: unknown; quantity: unknown }) =>
+  read(cart(who).update_item.$put({ json: body }));
+const remove = (who: User, query: Record<string, string>) =>
+  read(cart(who).remove_item.$delete({ query: unchecked(query) }));
 
 describe("cart", () => {
   it("refuses anonymous callers", async () => {
-    const r = await s.call(null, "GET", CART);
+    const r = await read(w.api.orders.cart.$get());
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ detail: "Authentication credentials were not provided." });
   });
 
   it("is made on first use, once, and starts empty", async () => {
     const u = await s.user();
-    const first = await s.call(u, "GET", CART);
+    const first = await s.cart(u);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
       id: expect.any(Number),
@@ -32,7 +33,9 @@ describe("cart", () => {
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
     });
-    const again = await Promise.all([s.call(u, "GET", "/api/orders/cart"), s.call(u, "GET", CART)]);
+    // One of the two without its trailing slash, as the request was first written.
+    const bare = async () => readAs<{ id: number }>(w.request("/api/orders/cart", { headers: bearer(u) }));
+    const again = await Promise.all([bare(), s.cart(u)]);
     expect(again.map((r) => r.body.id)).toEqual([first.body.id, first.body.id]);
   });
 
@@ -44,7 +47,7 @@ describe("cart", () => {
     expect(r1.status).toBe(200);
     expect(r1.body.message).toBe("Item added to cart successfully");
     await s.add(u, fifth);
-    const r3 = await s.call(u, "POST", `${CART}add_item/`, { product_id: String(dime), quantity: "1" });
+    const r3 = await read(cart(u).add_item.$post({ json: { product_id: String(dime), quantity: "1" } }));
     expect(r3.status).toBe(200);
     expect(items(r3)).toHaveLength(2);
     expect(items(r3)[0]).toEqual({
@@ -75,7 +78,7 @@ describe("cart", () => {
     const u = await s.user();
     await s.add(u, await s.product(price, 10), qty);
     for (const [p, q] of extras) await s.add(u, await s.product(p, 10), q);
-    expect((await s.call(u, "GET", CART)).body.total).toBe(total);
+    expect((await s.cart(u)).body.total).toBe(total);
   });
 
   it("refuses more than the stock, counting what the cart already holds, and changes nothing", async () => {
@@ -86,8 +89,8 @@ describe("cart", () => {
     const over = await s.add(u, p, 2);
     expect(over.status).toBe(400);
     expect(over.body).toEqual({ quantity: ["Only 3 items available"] });
-    const cart = await s.call(u, "GET", CART);
-    expect(cart.body.cart_items.map((i: any) => i.quantity)).toEqual([2]);
+    const current = await s.cart(u);
+    expect(current.body.cart_items.map((i) => i.quantity)).toEqual([2]);
   });
 
   it("lets concurrent adds reach the stock but never pass it", async () => {
@@ -95,7 +98,7 @@ describe("cart", () => {
     const p = await s.product("1.00", 5);
     const replies = await Promise.all(Array.from({ length: 10 }, () => s.add(u, p, 1)));
     expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
-    expect((await s.call(u, "GET", CART)).body.item_count).toBe(5);
+    expect((await s.cart(u)).body.item_count).toBe(5);
   });
 
   it("answers unknown and archived products on product_id", async () => {
@@ -118,55 +121,56 @@ describe("cart", () => {
       { product_id: ["Incorrect type. Expected pk value, received str."], quantity: ["A valid integer is required."] },
     ],
   ])("validates %j", async (body, errors) => {
-    const r = await s.call(await s.user(), "POST", `${CART}add_item/`, body);
+    const r = await read(cart(await s.user()).add_item.$post({ json: unchecked(body) }));
     expect(r.status).toBe(400);
     expect(r.body).toEqual(errors);
   });
 
   it("answers malformed JSON with a 400", async () => {
-    const r = await s.call(await s.user(), "POST", `${CART}add_item/`, "{nope");
+    const u = await s.user();
+    const r = await w.request("/api/orders/cart/add_item/", json("{nope", { headers: bearer(u) }));
     expect(r.status).toBe(400);
   });
 
   it("updates a line, removes it at 0, and checks stock", async () => {
     const u = await s.user();
     const p = await s.product("4.50", 5);
-    const line = items(await s.add(u, p, 1))[0].id;
-    const up = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 4 });
+    const line = items(await s.add(u, p, 1))[0]!.id;
+    const up = await update(u, { item_id: line, quantity: 4 });
     expect(up.status).toBe(200);
     expect(up.body.message).toBe("Cart updated");
     expect(up.body.cart).toMatchObject({ total: "18.00", item_count: 4 });
-    const over = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 6 });
+    const over = await update(u, { item_id: line, quantity: 6 });
     expect(over.body).toEqual({ quantity: ["Only 5 items available"] });
-    const neg = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: -1 });
+    const neg = await update(u, { item_id: line, quantity: -1 });
     expect(neg.status).toBe(400);
-    const zero = await s.call(u, "PUT", `${CART}update_item/`, { item_id: line, quantity: 0 });
+    const zero = await update(u, { item_id: line, quantity: 0 });
     expect(zero.body.cart).toMatchObject({ cart_items: [], total: "0.00", item_count: 0 });
   });
 
   it("treats another user's or an unknown item as not found", async () => {
     const [a, b] = [await s.user(), await s.user()];
-    const line = items(await s.add(a, await s.product("1.00", 5)))[0].id;
-    for (const [method, path, body] of [
-      ["PUT", `${CART}update_item/`, { item_id: line, quantity: 1 }],
-      ["DELETE", `${CART}remove_item/?item_id=${line}`, undefined],
-      ["DELETE", `${CART}remove_item/?item_id=99999999999`, undefined],
-    ] as const) {
-      const r = await s.call(b, method, path, body);
+    const line = items(await s.add(a, await s.product("1.00", 5)))[0]!.id;
+    for (const call of [
+      () => update(b, { item_id: line, quantity: 1 }),
+      () => remove(b, { item_id: String(line) }),
+      () => remove(b, { item_id: "99999999999" }),
+    ]) {
+      const r = await call();
       expect(r.status).toBe(404);
       expect(r.body).toEqual({ detail: "Not found." });
     }
-    expect((await s.call(a, "GET", CART)).body.item_count).toBe(1);
+    expect((await s.cart(a)).body.item_count).toBe(1);
   });
 
   it("removes by ?item_id= and validates it", async () => {
-    const u: Shopper = await s.user();
-    const line = items(await s.add(u, await s.product("1.00", 5)))[0].id;
-    expect((await s.call(u, "DELETE", `${CART}remove_item/`)).body).toEqual({ item_id: ["This field is required."] });
-    expect((await s.call(u, "DELETE", `${CART}remove_item/?item_id=abc`)).body).toEqual({
+    const u: User = await s.user();
+    const line = items(await s.add(u, await s.product("1.00", 5)))[0]!.id;
+    expect((await remove(u, {})).body).toEqual({ item_id: ["This field is required."] });
+    expect((await remove(u, { item_id: "abc" })).body).toEqual({
       item_id: ["A valid integer is required."],
     });
-    const r = await s.call(u, "DELETE", `${CART}remove_item/?item_id=${line}`);
+    const r = await remove(u, { item_id: String(line) });
     expect(r.status).toBe(200);
     expect(r.body.message).toBe("Item removed from cart");
     expect(r.body.cart.cart_items).toEqual([]);
@@ -176,7 +180,7 @@ describe("cart", () => {
     const u = await s.user();
     await s.add(u, await s.product("1.00", 5));
     await s.add(u, await s.product("2.00", 5));
-    const r = await s.call(u, "DELETE", `${CART}clear/`);
+    const r = await read(cart(u).clear.$delete());
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ message: "Cart cleared", cart: { cart_items: [], total: "0.00", item_count: 0 } });
   });

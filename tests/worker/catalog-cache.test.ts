@@ -1,24 +1,30 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { invalidateCatalog } from "../../src/routes/products/cache.service";
-import { bearer, getJson, makeCategory, makeProduct, makeUser, type ProductSeed, send } from "./catalog-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { at, type Client, ID, type Reply, read, unchecked } from "../harness/client";
+import { makeCategory, makeProduct, makeUser, type ProductSeed, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let staff: string;
+const w = useWorker();
+let staff: User;
 let cat: number;
 
 beforeAll(async () => {
-  w = await setupWorker();
-  staff = (await makeUser(w, true)).token;
+  staff = await makeUser(w, { staff: true });
   cat = await makeCategory(w, "Cached");
 });
-afterAll(() => w.drop());
 
-const LIST = "/api/products/?page_size=100";
-const read = (path: string) => getJson(w, path);
-const ids = (body: any) => body.results.map((p: any) => p.id);
+/** A read and the cache's word on it (`X-Cache`). */
+const cached = async <T>(reply: Promise<Reply<T>>) => {
+  const r = await reply;
+  return { status: r.status, body: r.body, cache: r.headers.get("x-cache") };
+};
+const list = (query: Record<string, string> = {}, api: Client["api"] = w.api) =>
+  cached(read(api.products.$get({ query: { page_size: "100", ...query } })));
+const detail = (id: number, api: Client["api"] = w.api) => cached(read(api.products[ID].$get(at(id))));
+const categories = (api: Client["api"] = w.api) => cached(read(api.products.categories.$get()));
+const ids = (body: { results: { id: number }[] }) => body.results.map((p) => p.id);
 
 /** Test rows go in by SQL, so they are announced the way the order code announces its writes. */
 async function product(seed: Omit<ProductSeed, "category"> & { category?: number }): Promise<number> {
@@ -28,11 +34,11 @@ async function product(seed: Omit<ProductSeed, "category"> & { category?: number
 }
 
 /** Reads twice: the second read must come from the cache and match the first. */
-async function warm(path: string) {
-  const first = await read(path);
-  expect(first.status, path).toBe(200);
-  const second = await read(path);
-  expect(second.cache, path).toBe("HIT");
+async function warm<T>(what: string, read: () => Promise<{ status: number; body: T; cache: string | null }>) {
+  const first = await read();
+  expect(first.status, what).toBe(200);
+  const second = await read();
+  expect(second.cache, what).toBe("HIT");
   expect(second.body).toEqual(first.body);
   return second.body;
 }
@@ -40,86 +46,82 @@ async function warm(path: string) {
 describe.skipIf(!inject("stack").redis)("catalog cache with Redis", () => {
   it("serves lists, details and categories from the cache until something changes", async () => {
     const id = await product({ name: "Lamp", price: "30.00", stock: 5 });
-    await warm(LIST);
-    await warm(`/api/products/${id}/`);
-    await warm("/api/products/categories/");
+    await warm("list", () => list());
+    await warm("detail", () => detail(id));
+    await warm("categories", () => categories());
     // Written behind the API's back and not announced: the cache still answers.
     await w.query("update products set name = 'Sneaky' where id = $1", [id]);
-    expect((await read(`/api/products/${id}/`)).body.name).toBe("Lamp");
-    expect((await read(LIST)).cache).toBe("HIT");
+    expect((await detail(id)).body.name).toBe("Lamp");
+    expect((await list()).cache).toBe("HIT");
     // Equivalent queries share an entry; the links still follow the URL as sent.
-    const other = await read("/api/products/?page_size=100&unrelated=1");
+    const other = await list(unchecked({ unrelated: "1" }));
     expect(other.cache).toBe("HIT");
   });
 
   it("shows a product update at once in its detail and in lists", async () => {
     const id = await product({ name: "Chair", price: "40.00", stock: 2 });
-    await warm(LIST);
-    await warm(`/api/products/${id}/`);
-    const res = await w.request(`/api/products/${id}/`, send(staff, "PATCH", { price: "35.50" }));
+    await warm("list", () => list());
+    await warm("detail", () => detail(id));
+    const res = await w.as(staff).products[ID].$patch({ ...at(id), json: { price: "35.50" } });
     expect(res.status).toBe(200);
-    const detail = await read(`/api/products/${id}/`);
-    expect(detail).toMatchObject({ cache: "MISS", body: { price: "35.50" } });
-    const list = await read(LIST);
-    expect(list.body.results.find((p: any) => p.id === id).price).toBe("35.50");
+    const after = await detail(id);
+    expect(after).toMatchObject({ cache: "MISS", body: { price: "35.50" } });
+    const listed = await list();
+    expect(listed.body.results.find((p) => p.id === id)!.price).toBe("35.50");
   });
 
   it("shows a created product at once, and its category's new count", async () => {
-    const before = await warm(LIST);
-    const categories = await warm("/api/products/categories/");
-    const res = await w.request(
-      "/api/products/",
-      send(staff, "POST", { name: "Desk", price: 120, stock: 1, category: cat }),
-    );
-    const created = (await res.json()) as any;
-    const after = await read(LIST);
+    const before = await warm("list", () => list());
+    const counted = await warm("categories", () => categories());
+    const res = await read(w.as(staff).products.$post({ json: { name: "Desk", price: 120, stock: 1, category: cat } }));
+    const created = res.body;
+    const after = await list();
     expect(after.body.count).toBe(before.count + 1);
     expect(ids(after.body)).toContain(created.id);
-    const counts = (await read("/api/products/categories/")).body;
-    expect(counts[0].products_count).toBe(categories[0].products_count + 1);
+    const counts = (await categories()).body;
+    expect(counts[0]!.products_count).toBe(counted[0]!.products_count + 1);
   });
 
   it("hides a deleted product at once", async () => {
     const id = await product({ name: "Vase", price: "15.00", stock: 1 });
-    await warm(LIST);
-    await warm(`/api/products/${id}/`);
-    expect((await w.request(`/api/products/${id}/`, { method: "DELETE", headers: bearer(staff) })).status).toBe(204);
-    expect((await read(`/api/products/${id}/`)).status).toBe(404);
-    expect(ids((await read(LIST)).body)).not.toContain(id);
+    await warm("list", () => list());
+    await warm("detail", () => detail(id));
+    expect((await w.as(staff).products[ID].$delete(at(id))).status).toBe(204);
+    expect((await detail(id)).status).toBe(404);
+    expect(ids((await list()).body)).not.toContain(id);
   });
 
   it("shows a category rename in lists and details at once", async () => {
     const own = await makeCategory(w, "Before");
     const id = await product({ name: "Mug", price: "8.00", stock: 9, category: own });
-    await warm(LIST);
-    await warm(`/api/products/${id}/`);
-    await warm("/api/products/categories/");
-    const res = await w.request(`/api/products/categories/${own}/`, send(staff, "PATCH", { name: "After" }));
+    await warm("list", () => list());
+    await warm("detail", () => detail(id));
+    await warm("categories", () => categories());
+    const res = await w.as(staff).products.categories[ID].$patch({ ...at(own), json: { name: "After" } });
     expect(res.status).toBe(200);
-    expect((await read(`/api/products/${id}/`)).body.category.name).toBe("After");
-    expect((await read(LIST)).body.results.find((p: any) => p.id === id).category_name).toBe("After");
-    expect((await read("/api/products/categories/")).body.map((c: any) => c.name)).toContain("After");
+    expect((await detail(id)).body.category.name).toBe("After");
+    expect((await list()).body.results.find((p) => p.id === id)!.category_name).toBe("After");
+    expect((await categories()).body.map((c) => c.name)).toContain("After");
   });
 
   it("shows a stock change made by SQL once invalidateCatalog is called, and only re-reads those details", async () => {
     const sold = await product({ name: "Kettle", price: "25.00", stock: 3 });
     const untouched = await product({ name: "Toaster", price: "35.00", stock: 3 });
-    await warm(`${LIST}&in_stock=true`);
-    await warm(`/api/products/${sold}/`);
-    await warm(`/api/products/${untouched}/`);
+    await warm("in stock", () => list({ in_stock: "true" }));
+    await warm("sold", () => detail(sold));
+    await warm("untouched", () => detail(untouched));
     await w.query("update products set stock = 0 where id = $1", [sold]);
     await invalidateCatalog(new Cache(readConfig(w.env), "test"), [sold]);
-    expect((await read(`/api/products/${sold}/`)).body).toMatchObject({ stock: 0, in_stock: false });
-    expect(ids((await read(`${LIST}&in_stock=true`)).body)).not.toContain(sold);
-    expect((await read(`/api/products/${untouched}/`)).cache).toBe("HIT");
+    expect((await detail(sold)).body).toMatchObject({ stock: 0, in_stock: false });
+    expect(ids((await list({ in_stock: "true" })).body)).not.toContain(sold);
+    expect((await detail(untouched)).cache).toBe("HIT");
   });
 });
 
 describe.skipIf(!inject("stack").redis)("catalog cache entries and version stamps", () => {
   it("never serves an entry stamped with older versions, as a slow reader's late store leaves behind", async () => {
     const id = await product({ name: "Clock", price: "12.00", stock: 4 });
-    const path = `/api/products/${id}/`;
-    const fresh = await warm(path);
+    const fresh = await warm("detail", () => detail(id));
     const cache = new Cache(readConfig(w.env), "test");
     const key = cache.key(`catalog:product:${id}`);
     // An entry is its stamp (the versions it was built under), a newline, and the answer's text.
@@ -129,9 +131,9 @@ describe.skipIf(!inject("stack").redis)("catalog cache entries and version stamp
     // A reader stamped its load before this write and stores after it.
     await invalidateCatalog(cache, [id]);
     await cache.set(key, `${stamp}\n${JSON.stringify({ ...fresh, name: "Stale" })}`, 60);
-    const after = await read(path);
+    const after = await detail(id);
     expect(after).toMatchObject({ cache: "MISS", body: { name: "Clock" } });
-    expect((await read(path)).cache).toBe("HIT");
+    expect((await detail(id)).cache).toBe("HIT");
   });
 });
 
@@ -145,21 +147,22 @@ describe("catalog without Redis", () => {
   ] as const) {
     it(`answers reads and writes from Postgres when Redis is ${name}`, async () => {
       const id = await makeProduct(w, { name: `Without Redis ${name}`, price: "3.00", stock: 1, category: cat });
-      for (const path of [LIST, `/api/products/${id}/`, "/api/products/categories/"]) {
-        const res = await w.request(path, {}, overrides);
+      const api = w.client({ env: overrides }).api;
+      for (const [path, res] of [
+        ["list", await list({}, api)],
+        ["detail", await detail(id, api)],
+        ["categories", await categories(api)],
+      ] as const) {
         expect(res.status, path).toBe(200);
-        expect(res.headers.get("x-cache")).toBe("BYPASS");
+        expect(res.cache).toBe("BYPASS");
       }
-      const created = await w.request(
-        "/api/products/",
-        send(staff, "POST", { name: "Made offline", price: "1.00", category: cat }),
-        overrides,
-      );
+      const staffApi = w.as(staff, { env: overrides });
+      const created = await staffApi.products.$post({ json: { name: "Made offline", price: "1.00", category: cat } });
       expect(created.status).toBe(201);
-      const patched = await w.request(`/api/products/${id}/`, send(staff, "PATCH", { stock: 7 }), overrides);
-      expect(await patched.json()).toMatchObject({ stock: 7 });
-      const res = await w.request(`/api/products/${id}/`, {}, overrides);
-      expect(await res.json()).toMatchObject({ stock: 7 });
+      const patched = await read(staffApi.products[ID].$patch({ ...at(id), json: { stock: 7 } }));
+      expect(patched.body).toMatchObject({ stock: 7 });
+      const res = await detail(id, api);
+      expect(res.body).toMatchObject({ stock: 7 });
     });
   }
 });

@@ -1,21 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { invalidateCatalog } from "../../src/routes/products/cache.service";
-import { bearer, getJson, makeCategory, makeProduct, makeUser } from "./catalog-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { read, unchecked } from "../harness/client";
+import { makeCategory, makeProduct, makeUser, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let staff: string;
+const w = useWorker();
+let staff: User;
 let electronics: number;
 let kitchen: number;
 let empty: number;
 /** Visible products by number, 1 newest to 5 oldest. */
 const p: Record<number, number> = {};
 
+type ListQuery = Record<string, string>;
+const products = (query: ListQuery = {}) => read(w.api.products.$get({ query: unchecked(query) }));
+
 beforeAll(async () => {
-  w = await setupWorker();
-  staff = (await makeUser(w, true)).token;
+  staff = await makeUser(w, { staff: true });
   electronics = await makeCategory(w, "Electronics");
   kitchen = await makeCategory(w, "Kitchen");
   empty = await makeCategory(w, "Empty");
@@ -68,20 +71,18 @@ beforeAll(async () => {
     archived: true,
   });
 });
-afterAll(() => w.drop());
-
 /** The visible product numbers a list answers, in order. */
-async function listed(query: string): Promise<number[]> {
-  const { status, body } = await getJson(w, `/api/products/?page_size=100&${query}`);
-  expect(status, query).toBe(200);
-  const numbers = Object.fromEntries(Object.entries(p).map(([k, id]) => [id, Number(k)]));
-  return body.results.map((r: any) => numbers[r.id]);
+async function listed(query: ListQuery): Promise<number[]> {
+  const { status, body } = await products({ page_size: "100", ...query });
+  expect(status, JSON.stringify(query)).toBe(200);
+  const numbers: Record<number, number> = Object.fromEntries(Object.entries(p).map(([k, id]) => [id, Number(k)]));
+  return body.results.map((r) => numbers[r.id]!);
 }
 
 describe("filters and orderings", () => {
   it("lists visible products newest first by default, in the contract's JSON", async () => {
-    expect(await listed("")).toEqual([1, 2, 3, 4, 5]);
-    const { body } = await getJson(w, "/api/products/");
+    expect(await listed({})).toEqual([1, 2, 3, 4, 5]);
+    const { body } = await products();
     expect(body).toMatchObject({ count: 5, next: null, previous: null });
     expect(body.results[0]).toEqual({
       id: p[1],
@@ -108,49 +109,54 @@ describe("filters and orderings", () => {
       ["name", [4, 5, 1, 2, 3]],
       ["-name", [3, 2, 1, 5, 4]],
     ];
-    for (const [ordering, expected] of cases) expect(await listed(`ordering=${ordering}`), ordering).toEqual(expected);
+    for (const [ordering, expected] of cases) expect(await listed({ ordering }), ordering).toEqual(expected);
   });
 
   it("filters by category, price range (inclusive), stock and search", async () => {
-    expect(await listed(`category=${electronics}`)).toEqual([1, 2, 3]);
-    expect(await listed(`category=${kitchen}&ordering=price`)).toEqual([5, 4]);
-    expect(await listed(`category=${empty}`)).toEqual([]);
-    expect(await listed("min_price=19.99")).toEqual([1, 2, 4, 5]);
-    expect(await listed("max_price=19.99")).toEqual([2, 3, 5]);
-    expect(await listed("min_price=19.99&max_price=49.5")).toEqual([2, 4, 5]);
-    expect(await listed("min_price=1300")).toEqual([]);
-    expect(await listed("in_stock=true")).toEqual([1, 3, 4, 5]);
-    expect(await listed("in_stock=false")).toEqual([2]);
-    expect(await listed("search=laptop")).toEqual([1, 2, 5]);
-    expect(await listed("search=STEEL")).toEqual([4]);
-    expect(await listed("search=gaming%20laptop")).toEqual([1]);
-    expect(await listed("search=100%25")).toEqual([2]);
-    expect(await listed("search=%25")).toEqual([2]);
-    expect(await listed("search=_")).toEqual([3]);
-    expect(await listed(`category=${electronics}&in_stock=true&ordering=price`)).toEqual([3, 1]);
-    expect(await listed("category=&search=")).toEqual([1, 2, 3, 4, 5]);
+    expect(await listed({ category: String(electronics) })).toEqual([1, 2, 3]);
+    expect(await listed({ category: String(kitchen), ordering: "price" })).toEqual([5, 4]);
+    expect(await listed({ category: String(empty) })).toEqual([]);
+    expect(await listed({ min_price: "19.99" })).toEqual([1, 2, 4, 5]);
+    expect(await listed({ max_price: "19.99" })).toEqual([2, 3, 5]);
+    expect(await listed({ min_price: "19.99", max_price: "49.5" })).toEqual([2, 4, 5]);
+    expect(await listed({ min_price: "1300" })).toEqual([]);
+    expect(await listed({ in_stock: "true" })).toEqual([1, 3, 4, 5]);
+    expect(await listed({ in_stock: "false" })).toEqual([2]);
+    expect(await listed({ search: "laptop" })).toEqual([1, 2, 5]);
+    expect(await listed({ search: "STEEL" })).toEqual([4]);
+    expect(await listed({ search: "gaming laptop" })).toEqual([1]);
+    expect(await listed({ search: "100%" })).toEqual([2]);
+    expect(await listed({ search: "%" })).toEqual([2]);
+    expect(await listed({ search: "_" })).toEqual([3]);
+    expect(await listed({ category: String(electronics), in_stock: "true", ordering: "price" })).toEqual([3, 1]);
+    expect(await listed({ category: "", search: "" })).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
 describe("pagination", () => {
   it("pages with absolute links that keep the other parameters", async () => {
-    const first = await getJson(w, `/api/products/?category=${electronics}&page_size=2`);
+    const first = await products({ category: String(electronics), page_size: "2" });
     expect(first.body).toMatchObject({ count: 3, previous: null });
     expect(first.body.results).toHaveLength(2);
     expect(first.body.next).toBe(`http://localhost/api/products/?category=${electronics}&page_size=2&page=2`);
-    const second = await getJson(w, first.body.next);
-    expect(second.body.results.map((r: any) => r.id)).toEqual([p[3]]);
-    expect(second.body.next).toBeNull();
-    expect(second.body.previous).toBe(`http://localhost/api/products/?category=${electronics}&page_size=2`);
+    // Following the link as given: the raw URL is the point.
+    const second = (await (await w.request(first.body.next!)).json()) as typeof first.body;
+    expect(second.results.map((r) => r.id)).toEqual([p[3]]);
+    expect(second.next).toBeNull();
+    expect(second.previous).toBe(`http://localhost/api/products/?category=${electronics}&page_size=2`);
   });
 
   it("answers 404 Invalid page. past the end, 200 for the first page of nothing", async () => {
-    for (const query of ["page=2", "page_size=2&page=4", "page=99999999999999999999"]) {
-      const res = await getJson(w, `/api/products/?${query}`);
-      expect(res.status, query).toBe(404);
+    for (const query of [
+      { page: "2" },
+      { page_size: "2", page: "4" },
+      { page: "99999999999999999999" },
+    ] as ListQuery[]) {
+      const res = await products(query);
+      expect(res.status, JSON.stringify(query)).toBe(404);
       expect(res.body).toEqual({ detail: "Invalid page." });
     }
-    expect((await getJson(w, `/api/products/?category=${empty}&page=1`)).body).toEqual({
+    expect((await products({ category: String(empty), page: "1" })).body).toEqual({
       count: 0,
       next: null,
       previous: null,
@@ -168,8 +174,8 @@ describe("pagination", () => {
     const cache = new Cache(readConfig(w.env), "test");
     await invalidateCatalog(cache, []);
     try {
-      expect((await getJson(w, "/api/products/")).body.results).toHaveLength(10);
-      expect((await getJson(w, "/api/products/?page_size=100")).body.results).toHaveLength(16);
+      expect((await products()).body.results).toHaveLength(10);
+      expect((await products({ page_size: "100" })).body.results).toHaveLength(16);
     } finally {
       await w.query("delete from products where name like 'Bulk %'");
       await invalidateCatalog(cache, []);
@@ -198,36 +204,38 @@ describe("bad parameters", () => {
       [`search=${"x".repeat(201)}`, { search: ["Ensure this field has no more than 200 characters."] }],
     ];
     for (const [query, expected] of cases) {
-      const res = await getJson(w, `/api/products/?${query}`);
+      const res = await products(Object.fromEntries(new URLSearchParams(query)));
       expect(res.status, query).toBe(400);
       expect(res.body, query).toEqual(expected);
     }
-    const many = await getJson(w, "/api/products/?min_price=x&ordering=id");
+    const many = await products({ min_price: "x", ordering: "id" });
     expect(Object.keys(many.body).sort()).toEqual(["min_price", "ordering"]);
   });
 });
 
 describe("low stock", () => {
-  const low = async (query: string) => getJson(w, `/api/products/low_stock/?${query}`, { headers: bearer(staff) });
+  const low = async (query: Record<string, string> = {}) =>
+    read(w.as(staff).products.low_stock.$get({ query: unchecked(query) }));
 
   it("lists visible products with 0 < stock < threshold, lowest first, as a plain list", async () => {
-    const { status, body } = await low("");
+    const { status, body } = await low();
     expect(status).toBe(200);
-    expect(body.map((r: any) => r.id)).toEqual([p[3], p[4]]);
-    expect((await low("threshold=4")).body.map((r: any) => r.id)).toEqual([p[3]]);
-    expect((await low("threshold=51")).body.map((r: any) => r.id)).toEqual([p[3], p[4], p[5], p[1]]);
-    expect((await low(`category=${kitchen}`)).body.map((r: any) => r.id)).toEqual([p[4]]);
-    expect((await low(`category=${empty}`)).body).toEqual([]);
-    expect((await getJson(w, "/api/products/low_stock")).status).toBe(401);
+    expect(body.map((r) => r.id)).toEqual([p[3], p[4]]);
+    expect((await low({ threshold: "4" })).body.map((r) => r.id)).toEqual([p[3]]);
+    expect((await low({ threshold: "51" })).body.map((r) => r.id)).toEqual([p[3], p[4], p[5], p[1]]);
+    expect((await low({ category: String(kitchen) })).body.map((r) => r.id)).toEqual([p[4]]);
+    expect((await low({ category: String(empty) })).body).toEqual([]);
+    // Anonymous, and without the trailing slash, as the request was first written.
+    expect((await w.request("/api/products/low_stock")).status).toBe(401);
   });
 
   it("refuses bad thresholds and categories", async () => {
-    expect((await low("threshold=0")).body).toEqual({
+    expect((await low({ threshold: "0" })).body).toEqual({
       threshold: ["Ensure this value is greater than or equal to 1."],
     });
-    expect((await low("threshold=abc")).body).toEqual({ threshold: ["A valid integer is required."] });
-    expect((await low("threshold=99999999999")).status).toBe(400);
-    expect((await low("category=424242")).body).toEqual({
+    expect((await low({ threshold: "abc" })).body).toEqual({ threshold: ["A valid integer is required."] });
+    expect((await low({ threshold: "99999999999" })).status).toBe(400);
+    expect((await low({ category: "424242" })).body).toEqual({
       category: ["Select a valid choice. That choice is not one of the available choices."],
     });
   });

@@ -1,16 +1,15 @@
 import { drizzle } from "drizzle-orm/neon-http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
 import type { Ordering } from "../../src/routes/products/products.schemas";
 import { type ProductFilters, pageQuery } from "../../src/routes/products/products.service";
-import { makeCategory } from "./catalog-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { makeCategory } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
+const w = useWorker();
 let category: number;
 
 beforeAll(async () => {
-  w = await setupWorker();
   category = await makeCategory(w, "Plans");
   const other = await makeCategory(w, "Others");
   // Enough rows that a sort of everything costs more than walking an index.
@@ -23,7 +22,6 @@ beforeAll(async () => {
   await w.query("vacuum analyze products");
   await w.query("analyze categories");
 });
-afterAll(() => w.drop());
 
 /** The plan Postgres picks for the exact statement a list page runs. */
 async function plan(filters: ProductFilters, ordering: Ordering): Promise<string> {

@@ -8,38 +8,30 @@ import {
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { userHubName } from "../../src/realtime/events";
 import type { UserHub } from "../../src/realtime/user-hub";
-import { type Shopper, shop } from "./orders-support";
-import { connect, ownHubNames, settle } from "./realtime-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { at, ID } from "../harness/client";
+import { type Frame, type HubMessage, settle, shop, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let s: ReturnType<typeof shop>;
-let staff: Shopper;
+const w = useWorker();
+const s = shop(w);
+let staff: User;
 beforeAll(async () => {
-  w = await setupWorker();
-  await ownHubNames(w);
-  s = shop(w);
   staff = await s.user(true);
 });
-afterAll(() => w.drop());
 
-const hubOf = async (userId: number) => {
-  const [{ hub_key }] = (await w.query<{ hub_key: string }>("select hub_key from users where id = $1", [userId])) as [
-    { hub_key: string },
-  ];
-  return w.env.USER_HUB.get(w.env.USER_HUB.idFromName(userHubName(hub_key))) as DurableObjectStub<UserHub>;
-};
+const hubOf = (user: User) =>
+  w.env.USER_HUB.get(w.env.USER_HUB.idFromName(userHubName(user.hubKey))) as DurableObjectStub<UserHub>;
 
 /**
  * Makes the hub's storage refuse new rows (after accepting `acceptFirst` more) until `repair`:
  * a trigger on each of its tables, whatever the hub names them.
  */
-const breakHub = async (userId: number, acceptFirst = 0) =>
-  runInDurableObject(await hubOf(userId), (_hub, state) => {
+const breakHub = async (user: User, acceptFirst = 0) =>
+  runInDurableObject(hubOf(user), (_hub, state) => {
     const sql = state.storage.sql;
     const tables = sql
       .exec<{ name: string }>(
@@ -53,8 +45,8 @@ const breakHub = async (userId: number, acceptFirst = 0) =>
         BEGIN SELECT RAISE(ABORT, 'hub storage unavailable'); END`);
     }
   });
-const repair = async (userId: number) =>
-  runInDurableObject(await hubOf(userId), (_hub, state) => {
+const repair = async (user: User) =>
+  runInDurableObject(hubOf(user), (_hub, state) => {
     const triggers = state.storage.sql
       .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_down_%'")
       .toArray();
@@ -73,25 +65,26 @@ const outbox = (orderId: number) =>
     "select status, delivered_at is not null as delivered, attempts from order_events where order_id = $1 order by id",
     [orderId],
   );
-const updates = (messages: any[]) => messages.filter((m) => m.type === "order_update" || m.type === "order_created");
+const updates = (messages: Frame[]) =>
+  messages.filter((m): m is HubMessage => m.type === "order_update" || m.type === "order_created");
 
 describe("a hub that fails to accept events", () => {
   it("lets the order and its status change commit, then delivers each event once after the sweep", async () => {
     const buyer = await s.user();
-    const mine = await connect(w, `/ws/orders/notifications/?token=${buyer.token}`);
-    const feed = await connect(w, `/ws/admin/orders/?token=${staff.token}`);
+    const mine = await w.connect(`/ws/orders/notifications/?token=${buyer.token}`);
+    const feed = await w.connect(`/ws/admin/orders/?token=${staff.token}`);
     await mine.next();
     await feed.next();
-    await breakHub(buyer.id);
+    await breakHub(buyer);
 
     const product = await s.product("4.00", 5);
     await s.add(buyer, product, 2);
     const placed = await s.place(buyer);
     expect(placed.status).toBe(201);
     const id = placed.body.order.id;
-    expect((await s.call(staff, "PATCH", `/api/orders/${id}/update_status/`, { status: "processing" })).status).toBe(
-      200,
-    );
+    expect(
+      (await w.as(staff).orders[ID].update_status.$patch({ ...at(id), json: { status: "processing" } })).status,
+    ).toBe(200);
     expect(await s.stock(product)).toBe(3);
     expect(await outbox(id)).toEqual([
       { status: "pending", delivered: false, attempts: 1 },
@@ -109,7 +102,7 @@ describe("a hub that fails to accept events", () => {
       [false, 2],
     ]);
 
-    await repair(buyer.id);
+    await repair(buyer);
     await cronSweep();
     await settle();
     expect(updates(mine.messages).map((m) => [m.order_id, m.status, m.seq])).toEqual([
@@ -123,7 +116,7 @@ describe("a hub that fails to accept events", () => {
     await cronSweep();
     await settle();
     expect(updates(mine.messages)).toHaveLength(2);
-    const replay = await connect(w, `/ws/orders/notifications/?token=${buyer.token}&since=0`);
+    const replay = await w.connect(`/ws/orders/notifications/?token=${buyer.token}&since=0`);
     await replay.next();
     await settle();
     expect(updates(replay.messages).map((m) => m.seq)).toEqual([1, 2]);
@@ -132,7 +125,7 @@ describe("a hub that fails to accept events", () => {
 
   it("never repeats an event the hub took when a later one in the same batch failed", async () => {
     const buyer = await s.user();
-    const mine = await connect(w, `/ws/orders/notifications/?token=${buyer.token}`);
+    const mine = await w.connect(`/ws/orders/notifications/?token=${buyer.token}`);
     await mine.next();
     const product = await s.product("1.00", 10);
     await s.add(buyer, product, 1);
@@ -145,11 +138,11 @@ describe("a hub that fails to accept events", () => {
        values ($1, $2, 'order_update', 'processing'), ($1, $2, 'order_update', 'shipped')`,
       [buyer.id, id],
     );
-    await breakHub(buyer.id, 1);
+    await breakHub(buyer, 1);
     await cronSweep();
     await settle();
     expect(updates(mine.messages).map((m) => m.status)).toEqual(["pending", "processing"]);
-    await repair(buyer.id);
+    await repair(buyer);
     await cronSweep();
     await settle();
     expect(updates(mine.messages).map((m) => [m.status, m.seq])).toEqual([

@@ -5,7 +5,7 @@ import { SignJWT } from "jose";
 import app from "../../src/app";
 import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
-import { makeCategory, makeProduct, makeUser } from "./catalog-support";
+import { makeCategory, makeProduct, makeUser } from "../harness/fixtures";
 import type { WorkerHarness } from "./support";
 
 export interface FuzzWorld {
@@ -32,13 +32,13 @@ export const servedRoutes = () => [
 export async function buildWorld(w: WorkerHarness): Promise<FuzzWorld> {
   const config = readConfig(w.env);
   const [a, b, staff, gone] = [
-    await makeUser(w, false),
-    await makeUser(w, false),
-    await makeUser(w, true),
-    await makeUser(w, false),
+    await makeUser(w),
+    await makeUser(w),
+    await makeUser(w, { staff: true }),
+    await makeUser(w),
   ];
   // Customers with no cart yet: a rejected cart request must not leave one behind.
-  const fresh = [await makeUser(w, false), await makeUser(w, false), await makeUser(w, false)];
+  const fresh = [await makeUser(w), await makeUser(w), await makeUser(w)];
   await w.query("delete from users where id = $1", [gone.id]);
   const cats = [await makeCategory(w, "Fuzz one"), await makeCategory(w, "Fuzz two"), await makeCategory(w, "Empty")];
   const products: number[] = [];

@@ -5,9 +5,10 @@
 // logs which connection wrote which row; batches of only rejected requests are also cross-checked
 // with an md5 per table. `npm test`: 2,000 requests; `npm run test:stress`: 20,000.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { at, type Client, ID, read } from "../harness/client";
+import { makeCategory, makeProduct, makeUser } from "../harness/fixtures";
 import { scaled } from "../support/stack";
-import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
 import {
   buildWorld,
   CHANGE_LOG_SQL,
@@ -18,22 +19,18 @@ import {
   servedRoutes,
   tagged,
 } from "./fuzz-support";
-import { ownHubNames } from "./realtime-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { useWorker } from "./support";
 
 const RUNS = scaled(inject("stress"), 2_000, 20_000);
 /** Requests between two reads of the change log (and md5 cross-checks). */
 const BATCH = 100;
 
-let w: WorkerHarness;
+const w = useWorker();
 let world: FuzzWorld;
 beforeAll(async () => {
-  w = await setupWorker();
-  await ownHubNames(w);
   world = await buildWorld(w);
   await w.query(CHANGE_LOG_SQL);
 });
-afterAll(() => w.drop());
 
 const checksum = async () => (await w.query(CHECKSUM_SQL))[0] as Record<string, string>;
 
@@ -132,7 +129,7 @@ describe("fuzzing every route", () => {
 
   // Found by this fuzzing: the first cart request of a customer made the cart before it was refused.
   it("makes no cart for a customer whose first cart requests are refused", async () => {
-    const u = await makeUser(w, false);
+    const u = await makeUser(w);
     const product = await makeProduct(w, {
       name: "Scarce",
       price: "2.00",
@@ -140,57 +137,67 @@ describe("fuzzing every route", () => {
       category: await makeCategory(w, "No cart"),
     });
     const carts = async () => (await w.query("select 1 from carts where user_id = $1", [u.id])).length;
-    const refused: [string, string, unknown?][] = [
-      ["POST", "/api/orders/cart/add_item/", { product_id: 2_000_000_000, quantity: 1 }],
-      ["POST", "/api/orders/cart/add_item/", { product_id: product, quantity: 2 }],
-      ["PUT", "/api/orders/cart/update_item/", { item_id: 1, quantity: 1 }],
-      ["DELETE", "/api/orders/cart/remove_item/?item_id=1"],
+    const cart = w.as(u).orders.cart;
+    const refused: [string, () => Promise<{ status: number }>][] = [
+      [
+        "POST add_item (no such product)",
+        () => cart.add_item.$post({ json: { product_id: 2_000_000_000, quantity: 1 } }),
+      ],
+      ["POST add_item (too many)", () => cart.add_item.$post({ json: { product_id: product, quantity: 2 } })],
+      ["PUT update_item", () => cart.update_item.$put({ json: { item_id: 1, quantity: 1 } })],
+      ["DELETE remove_item", () => cart.remove_item.$delete({ query: { item_id: "1" } })],
     ];
-    for (const [method, path, body] of refused) {
-      const res = await w.request(path, send(u.token, method, body));
-      expect([400, 404], `${method} ${path}`).toContain(res.status);
-      expect(await carts(), `${method} ${path}`).toBe(0);
+    for (const [what, call] of refused) {
+      const res = await call();
+      expect([400, 404], what).toContain(res.status);
+      expect(await carts(), what).toBe(0);
     }
-    const added = await w.request(
-      "/api/orders/cart/add_item/",
-      send(u.token, "POST", { product_id: product, quantity: 1 }),
-    );
+    const added = await cart.add_item.$post({ json: { product_id: product, quantity: 1 } });
     expect(added.status).toBe(200);
     expect(await carts()).toBe(1);
   });
 
   // Found by this fuzzing (stress mode): a NUL character reached Postgres, which refuses it, and answered 500.
   it("refuses NUL characters in any text field or filter with DRF's message", async () => {
-    const token = (await makeUser(w, true)).token;
+    const api = w.as((await makeUser(w, { staff: true })).token);
     const nul = "bad\u0000value";
-    const cases: [string, string, unknown, string][] = [
-      ["PUT", "/api/products/categories/2/", { name: nul }, "name"],
-      ["POST", "/api/products/", { name: nul, price: "1.00", category: 1 }, "name"],
-      ["PATCH", "/api/auth/profile/", { city: nul }, "city"],
+    const cases: [string, (api: Client["api"]) => Promise<{ status: number; headers: Headers }>, string][] = [
       [
-        "POST",
-        "/api/auth/register/",
-        { username: "nul", email: "n@x.io", password: "nul-pass-1", password2: "nul-pass-1", first_name: nul },
+        "PUT /api/products/categories/2/",
+        (a) => a.products.categories[ID].$put({ ...at(2), json: { name: nul } }),
+        "name",
+      ],
+      ["POST /api/products/", (a) => a.products.$post({ json: { name: nul, price: "1.00", category: 1 } }), "name"],
+      ["PATCH /api/auth/profile/", (a) => a.auth.profile.$patch({ json: { city: nul } }), "city"],
+      [
+        "POST /api/auth/register/",
+        (a) =>
+          a.auth.register.$post({
+            json: {
+              username: "nul",
+              email: "n@x.io",
+              password: "nul-pass-1",
+              password2: "nul-pass-1",
+              first_name: nul,
+            },
+          }),
         "first_name",
       ],
-      ["POST", "/api/auth/login/", { username: nul, password: "whatever-1" }, "username"],
       [
-        "POST",
-        "/api/orders/",
-        { shipping_address: `12 Long Street ${nul}`, phone_number: "+1555" },
+        "POST /api/auth/login/",
+        (a) => a.auth.login.$post({ json: { username: nul, password: "whatever-1" } }),
+        "username",
+      ],
+      [
+        "POST /api/orders/",
+        (a) => a.orders.$post({ json: { shipping_address: `12 Long Street ${nul}`, phone_number: "+1555" } }),
         "shipping_address",
       ],
-      ["GET", `/api/products/?search=${encodeURIComponent(nul)}`, undefined, "search"],
+      ["GET /api/products/?search=", (a) => a.products.$get({ query: { search: nul } }), "search"],
     ];
-    for (const [method, path, body, field] of cases) {
-      const res = await w.request(
-        path,
-        body === undefined ? { headers: { authorization: `Bearer ${token}` } } : send(token, method, body),
-      );
-      expect([res.status, await res.json()], `${method} ${path}`).toEqual([
-        400,
-        { [field]: ["Null characters are not allowed."] },
-      ]);
+    for (const [what, call, field] of cases) {
+      const res = await read(call(api));
+      expect([res.status, res.body], what).toEqual([400, { [field]: ["Null characters are not allowed."] }]);
     }
   });
 });

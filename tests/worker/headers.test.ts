@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Raw requests throughout: CORS preflights (OPTIONS, with the browser's own headers) and the root
+// and docs pages, which are not part of the typed client's AppType.
+import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
-import { setupWorker, type WorkerHarness } from "./support";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-beforeAll(async () => {
-  w = await setupWorker();
-});
-afterAll(() => w.drop());
+const w = useWorker();
 
 const SHOP = "https://shop.example.com";
 const allowed = { CORS_ORIGINS: `${SHOP}, http://localhost:5173/` };

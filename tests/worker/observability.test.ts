@@ -1,16 +1,13 @@
 import { Hono } from "hono";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv } from "../../src/context";
 import { onError } from "../../src/lib/on-error";
 import { requestContext } from "../../src/middleware/request-context";
-import { bearer, makeUser } from "./catalog-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { at, ID } from "../harness/client";
+import { makeUser } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-beforeAll(async () => {
-  w = await setupWorker();
-});
-afterAll(() => w.drop());
+const w = useWorker();
 afterEach(() => vi.restoreAllMocks());
 
 const logging = { LOG_REQUESTS: "true" };
@@ -21,13 +18,9 @@ const lines = (spy: { mock: { calls: unknown[][] } }, msg: string) =>
 
 describe("one log line per request", () => {
   it("has the request id, method, route, status, duration and user id", async () => {
-    const user = await makeUser(w, false);
+    const user = await makeUser(w);
     const spy = vi.spyOn(console, "log").mockImplementation(() => {});
-    const res = await w.request(
-      "/api/auth/profile/",
-      { headers: { ...bearer(user.token), "x-request-id": "trace-123" } },
-      logging,
-    );
+    const res = await w.as(user, { env: logging, headers: { "x-request-id": "trace-123" } }).auth.profile.$get();
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("trace-123");
     expect(lines(spy, "request")).toEqual([
@@ -48,7 +41,7 @@ describe("one log line per request", () => {
 
   it("names the route pattern, not the path, and no route when none matched", async () => {
     const spy = vi.spyOn(console, "log").mockImplementation(() => {});
-    await w.request("/api/products/999999/", {}, logging);
+    await w.client({ env: logging }).api.products[ID].$get(at(999999));
     await w.request("/api/no-such-thing/", {}, logging);
     const [found, missing] = lines(spy, "request");
     expect(found).toMatchObject({ route: "/api/products/:id{[0-9]+}", status: 404 });

@@ -19,12 +19,12 @@ export const openApiPath = (honoPath: string) => {
 };
 
 /** The document as `/api/schema/` serves it (it opens no database, so the plain test env is enough). */
-export async function loadDocument(): Promise<OpenApiDocument> {
+export async function loadDocument<D = OpenApiDocument>(): Promise<D> {
   const ctx = createExecutionContext();
   const res = await app.request("/api/schema/", undefined, env as Bindings, ctx);
   await waitOnExecutionContext(ctx);
   if (res.status !== 200) throw new Error(`/api/schema/ answered ${res.status}`);
-  return res.json();
+  return res.json<D>();
 }
 
 export const operation = (doc: OpenApiDocument, method: string, honoPath: string): Operation | undefined =>

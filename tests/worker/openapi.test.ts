@@ -1,23 +1,16 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import app from "../../src/app";
-import type { Bindings } from "../../src/config";
-import { expectDocumented } from "./documented";
 import { openApiPath } from "./openapi-support";
+import { expectDocumented, useWorker } from "./support";
 
-// The schema and docs routes open no database, so the plain test env is enough.
-async function request(path: string, init?: RequestInit): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.request(path, init, env as Bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+// Raw requests: the schema and docs pages are not part of AppType, and the orders' 405s are
+// methods the route does not have.
+const w = useWorker();
 
 type Document = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 let doc: Document;
 beforeAll(async () => {
-  const res = await request("/api/schema/");
+  const res = await w.request("/api/schema/");
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   doc = await res.json();
@@ -66,7 +59,7 @@ describe("GET /api/schema/", () => {
 
   it("answers 405 where it says orders cannot be edited", async () => {
     for (const method of ["PUT", "PATCH", "DELETE"]) {
-      const res = await request("/api/orders/1/", { method });
+      const res = await w.request("/api/orders/1/", { method });
       expect([res.status, await res.json()]).toEqual([405, { detail: `Method "${method}" not allowed.` }]);
     }
   });
@@ -74,7 +67,7 @@ describe("GET /api/schema/", () => {
 
 describe("GET /api/docs/", () => {
   it("serves the docs page, which loads its scripts from this origin only", async () => {
-    const res = await request("/api/docs/");
+    const res = await w.request("/api/docs/");
     expect(res.status).toBe(200);
     const html = await res.text();
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
@@ -90,7 +83,7 @@ describe("what the schema says about the paths", () => {
   });
 });
 
-describe("every worker test's answers are checked against the document (tests/worker/documented.ts)", () => {
+describe("every worker test's answers are checked against the document (tests/harness/documented.ts)", () => {
   const json = (body: unknown, status = 200) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const order = {

@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ORDER_STATUSES } from "../../src/db/schema";
 import { NEXT_STATUSES } from "../../src/routes/orders/status.service";
-import { type Shopper, shop } from "./orders-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { at, ID, read, unchecked } from "../harness/client";
+import { shop, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let s: ReturnType<typeof shop>;
-let staff: Shopper;
+const w = useWorker();
+const s = shop(w);
+let staff: User;
 beforeAll(async () => {
-  w = await setupWorker();
-  s = shop(w);
   staff = await s.user(true);
 });
-afterAll(() => w.drop());
 
-const move = (who: Shopper | null, id: number, status: unknown) =>
-  s.call(who, "PATCH", `/api/orders/${id}/update_status/`, { status });
-const cancel = (who: Shopper, id: number) => s.call(who, "POST", `/api/orders/${id}/cancel/`);
+const order = (who: User | null) => (who ? w.as(who) : w.api).orders[ID];
+const move = (who: User | null, id: number, status: unknown) =>
+  read(order(who).update_status.$patch({ ...at(id), json: { status: unchecked(status) } }));
+const cancel = (who: User, id: number) => read(order(who).cancel.$post(at(id)));
 const history = (id: number) =>
   w.query("select from_status, to_status, changed_by from order_status_history where order_id = $1 order by id", [id]);
 const events = (id: number) =>
@@ -25,7 +24,7 @@ const events = (id: number) =>
   ]);
 
 /** An order in any status, written directly: the graph test needs every starting point. */
-async function orderIn(status: string, owner: Shopper) {
+async function orderIn(status: string, owner: User) {
   const [row] = await w.query<{ id: number }>(
     "insert into orders (user_id, status, total_price, shipping_address, phone_number) values ($1, $2, '1.00', '1 Long Street', '1') returning id",
     [owner.id, status],
@@ -86,7 +85,7 @@ describe("update_status", () => {
     expect((await move(staff, id, "lost")).body).toEqual({
       status: ['"lost" is not a valid choice. Valid choices: pending, processing, shipped, delivered, cancelled'],
     });
-    expect((await s.call(staff, "PATCH", `/api/orders/${id}/update_status/`, {})).body).toEqual({
+    expect((await read(order(staff).update_status.$patch({ ...at(id), json: unchecked({}) }))).body).toEqual({
       status: ["This field is required."],
     });
     expect((await move(owner, id, "shipped")).status).toBe(403);
@@ -109,7 +108,7 @@ describe("cancel", () => {
   it("lets the owner cancel a pending order, restocks every line, and the catalog shows it at once", async () => {
     const owner = await s.user();
     const [a, b] = [await s.product("3.00", 6), await s.product("4.00", 6)];
-    const detail = (id: number) => s.call(null, "GET", `/api/products/${id}/`);
+    const detail = (id: number) => read(w.api.products[ID].$get(at(id)));
     await detail(a); // warm the catalog cache
     await s.add(owner, a, 2);
     await s.add(owner, b, 5);

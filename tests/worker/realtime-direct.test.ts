@@ -1,21 +1,17 @@
 // Right after a commit the order routes hand the outbox events they just wrote straight to the
 // hubs (nothing is read back first) and mark them delivered afterwards. What the sockets get must
 // be exactly what the Cron sweep would have sent from the outbox rows.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Shopper, shop } from "./orders-support";
-import { connect, ownHubNames, settle } from "./realtime-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { beforeAll, expect, it } from "vitest";
+import { at, ID } from "../harness/client";
+import { type HubMessage, settle, shop, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-let s: ReturnType<typeof shop>;
-let staff: Shopper;
+const w = useWorker();
+const s = shop(w);
+let staff: User;
 beforeAll(async () => {
-  w = await setupWorker();
-  await ownHubNames(w);
-  s = shop(w);
   staff = await s.user(true);
 });
-afterAll(() => w.drop());
 
 const outbox = (orderId: number) =>
   w.query<{ type: string; status: string; at: Date; delivered: boolean }>(
@@ -25,21 +21,21 @@ const outbox = (orderId: number) =>
 
 it("sends a placement and a status change with the outbox rows' own fields, then marks them delivered", async () => {
   const buyer = await s.user();
-  const mine = await connect(w, `/ws/orders/notifications/?token=${buyer.token}`);
-  const feed = await connect(w, `/ws/admin/orders/?token=${staff.token}`);
+  const mine = await w.connect(`/ws/orders/notifications/?token=${buyer.token}`);
+  const feed = await w.connect(`/ws/admin/orders/?token=${staff.token}`);
   await mine.next();
   await feed.next();
 
   const order = await s.order(buyer);
-  expect((await s.call(staff, "PATCH", `/api/orders/${order.id}/update_status/`, { status: "shipped" })).status).toBe(
-    200,
-  );
+  expect(
+    (await w.as(staff).orders[ID].update_status.$patch({ ...at(order.id), json: { status: "shipped" } })).status,
+  ).toBe(200);
   const owner = [await mine.next(), await mine.next()];
   // The staff hub is shared by every test file of the run: keep only this order's events.
-  const staffSaw: any[] = [];
+  const staffSaw: HubMessage[] = [];
   while (staffSaw.length < 2) {
     const m = await feed.next();
-    if (m.order_id === order.id) staffSaw.push(m);
+    if (typeof m === "object" && m.order_id === order.id) staffSaw.push(m);
   }
   await settle();
 

@@ -1,27 +1,14 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
-import { signToken } from "../../src/lib/tokens";
 import { deliverEvents } from "../../src/realtime/deliver";
-import { connect as connectClient, ownHubNames } from "./realtime-support";
-import { setupWorker, type WorkerHarness } from "./support";
+import { userHubName } from "../../src/realtime/events";
+import { makeUser } from "../harness/fixtures";
+import { useWorker } from "./support";
 
-let w: WorkerHarness;
-beforeAll(async () => {
-  w = await setupWorker();
-  await ownHubNames(w);
-});
-afterAll(() => w.drop());
+const w = useWorker();
 
-let n = 0;
-async function user(isStaff = false) {
-  const [row] = await w.query<{ id: number; hub_key: string }>(
-    "insert into users (username, username_key, email, password_hash, is_staff) values ($1, $2, $3, 'x', $4) returning id, hub_key",
-    [`rt${++n}`, `rt${n}`, `rt${n}@x.io`, isStaff],
-  );
-  const token = await signToken(readConfig(w.env), "access", { userId: row!.id, jti: crypto.randomUUID() });
-  return { id: row!.id, hubKey: row!.hub_key, token };
-}
+const user = (staff = false) => makeUser(w, { staff });
 
 async function orderEvent(userId: number, status = "pending", type = "order_created") {
   const [order] = await w.query<{ id: number }>(
@@ -35,7 +22,7 @@ async function orderEvent(userId: number, status = "pending", type = "order_crea
   return { orderId: order!.id, eventId: Number(event!.id) };
 }
 
-const connect = (path: string, init?: RequestInit) => connectClient(w, path, init);
+const connect = (path: string, init?: RequestInit) => w.connect(path, init);
 
 describe("WebSocket notifications", () => {
   it("refuses a missing or bad token before upgrading", async () => {
@@ -44,6 +31,7 @@ describe("WebSocket notifications", () => {
     expect(await none.res.json()).toEqual({ detail: "Authentication credentials were not provided." });
     const bad = await connect("/ws/orders/notifications/?token=nope");
     expect(bad.res.status).toBe(401);
+    // No upgrade header: the raw request is the point.
     const plain = await w.request("/ws/orders/notifications/");
     expect(plain.status).toBe(426);
   });
@@ -85,7 +73,7 @@ describe("WebSocket notifications", () => {
 
   it("numbers events per user, ignores redelivery, and replays after ?since= without duplicates", async () => {
     const carol = await user();
-    const ids = [];
+    const ids: number[] = [];
     for (const status of ["pending", "processing", "shipped"])
       ids.push((await orderEvent(carol.id, status, "order_update")).eventId);
     await deliverEvents(w.env, readConfig(w.env), ids.slice(0, 2));
@@ -123,7 +111,7 @@ describe("WebSocket notifications", () => {
     const dave = await user();
     const d = await connect(`/ws/orders/notifications/?token=${dave.token}`);
     await d.next();
-    await evictDurableObject(w.env.USER_HUB.get(w.env.USER_HUB.idFromName(`user:${dave.hubKey}`)));
+    await evictDurableObject(w.env.USER_HUB.get(w.env.USER_HUB.idFromName(userHubName(dave.hubKey))));
     const { orderId, eventId } = await orderEvent(dave.id);
     await deliverEvents(w.env, readConfig(w.env), [eventId]);
     expect(await d.next()).toMatchObject({ order_id: orderId, seq: 1 });

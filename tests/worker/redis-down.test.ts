@@ -3,20 +3,17 @@
 // per call. Why workerd still prints "Uncaught (in promise) Error: Network connection lost" for
 // these calls is in the README (Reliability and security suite): it is the runtime's own log of a
 // failed connection, printed even when the rejection is caught, not an unhandled promise.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { Cache } from "../../src/lib/cache";
 import { loginWindow, Throttle } from "../../src/lib/throttle";
-import { makeCategory, makeProduct, makeUser, send } from "./catalog-support";
-import { json, setupWorker, type WorkerHarness } from "./support";
+import { at, ID, read } from "../harness/client";
+import { makeCategory, makeProduct, makeUser, signUp } from "../harness/fixtures";
+import { useWorker } from "./support";
 
 const DOWN = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "t" };
 
-let w: WorkerHarness;
-beforeAll(async () => {
-  w = await setupWorker();
-});
-afterAll(() => w.drop());
+const w = useWorker();
 
 /** Runs `work` while counting unhandled rejections and fetches to the dead Redis endpoint. */
 async function watch(work: () => Promise<void>) {
@@ -41,32 +38,29 @@ async function watch(work: () => Promise<void>) {
 
 describe("Redis unreachable", () => {
   it("answers login, register, catalog reads and writes and health, leaving no rejection unhandled", async () => {
-    const staff = await makeUser(w, true);
+    const staff = await makeUser(w, { staff: true });
     const category = await makeCategory(w, "Down");
     const product = await makeProduct(w, { name: "Lamp", price: "5.00", stock: 3, category });
     const { unhandled } = await watch(async () => {
+      const api = w.client({ env: DOWN }).api;
       const name = `down_${crypto.randomUUID().slice(0, 6)}`;
-      const reg = await w.request(
-        "/api/auth/register/",
-        json({ username: name, email: `${name}@x.io`, password: "down-pass-1", password2: "down-pass-1" }),
-        DOWN,
-      );
+      const reg = await api.auth.register.$post({ json: signUp(name, "down-pass-1", "x.io") });
       expect(reg.status).toBe(201);
-      expect((await w.request("/api/auth/login/", json({ username: name, password: "wrong-pass" }), DOWN)).status).toBe(
-        401,
-      );
-      expect(
-        (await w.request("/api/auth/login/", json({ username: name, password: "down-pass-1" }), DOWN)).status,
-      ).toBe(200);
-      for (const path of ["/api/products/", `/api/products/${product}/`, "/api/products/categories/"]) {
-        const res = await w.request(path, {}, DOWN);
+      expect((await api.auth.login.$post({ json: { username: name, password: "wrong-pass" } })).status).toBe(401);
+      expect((await api.auth.login.$post({ json: { username: name, password: "down-pass-1" } })).status).toBe(200);
+      for (const get of [
+        () => api.products.$get({ query: {} }),
+        () => api.products[ID].$get(at(product)),
+        () => api.products.categories.$get(),
+      ]) {
+        const res = await get();
         expect([res.status, res.headers.get("x-cache")]).toEqual([200, "BYPASS"]);
       }
       expect(
-        (await w.request(`/api/products/${product}/`, send(staff.token, "PATCH", { stock: 4 }), DOWN)).status,
+        (await w.as(staff, { env: DOWN }).products[ID].$patch({ ...at(product), json: { stock: 4 } })).status,
       ).toBe(200);
-      const health = await w.request("/api/health/", {}, DOWN);
-      expect(await health.json()).toMatchObject({ status: "degraded", cache: "down" });
+      const health = await read(api.health.$get());
+      expect(health.body).toMatchObject({ status: "degraded", cache: "down" });
     });
     expect(unhandled).toEqual([]);
   });

@@ -4,8 +4,9 @@
 // (marking outbox events delivered); `redis`: Upstash requests, the background store of a cache
 // miss and the refund of a login attempt included.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { bearer, makeCategory, makeProduct } from "./catalog-support";
-import { json, setupWorker, type WorkerHarness } from "./support";
+import { bearer, json } from "../harness/client";
+import { makeCategory, makeProduct } from "../harness/fixtures";
+import { setupWorker, type WorkerHarness } from "./support";
 
 const hasRedis = !!inject("stack").redis;
 

@@ -3,16 +3,17 @@
 // covers alg none, a foreign secret, a tampered payload and refresh/access swaps on the profile;
 // this adds the rest and runs every attack against every entry point.)
 import { base64url, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config";
 import { signToken } from "../../src/lib/tokens";
-import { makeUser } from "./catalog-support";
-import { json, setupWorker, type WorkerHarness } from "./support";
+import { type Client, read } from "../harness/client";
+import { makeUser, type User } from "../harness/fixtures";
+import { useWorker } from "./support";
 
 const INVALID = { detail: "Given token not valid for any token type", code: "token_not_valid" };
 
-let w: WorkerHarness;
-let staff: { id: number; token: string };
+const w = useWorker();
+let staff: User;
 const attacks: [string, string][] = [];
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -27,9 +28,8 @@ async function hmacSigned(header: object, payload: object, secret: string, hash 
 }
 
 beforeAll(async () => {
-  w = await setupWorker();
   const config = readConfig(w.env);
-  staff = await makeUser(w, true);
+  staff = await makeUser(w, { staff: true });
   const victim = staff.id;
   const claims = (extra: object = {}) => ({
     token_type: "access",
@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   const hs256 = (payload: object) => hmacSigned({ alg: "HS256", typ: "JWT" }, payload, config.JWT_SECRET);
   const { privateKey } = await generateKeyPair("RS256");
-  const gone = await makeUser(w, true);
+  const gone = await makeUser(w, { staff: true });
   const goneRefresh = await signToken(config, "refresh", {
     userId: gone.id,
     jti: crypto.randomUUID(),
@@ -97,26 +97,25 @@ beforeAll(async () => {
   );
   attacks.push(["deleted user's refresh token as access", goneRefresh]);
 });
-afterAll(() => w.drop());
-
-const ROUTES: [string, string, unknown?][] = [
-  ["GET", "/api/auth/profile/"],
-  ["GET", "/api/orders/cart/"],
-  ["POST", "/api/orders/", { shipping_address: "12 Long Street, Town", phone_number: "+1555" }],
-  ["POST", "/api/products/categories/", { name: "Forged" }],
-  ["GET", "/api/admin/me/"],
+const ROUTES: [string, (api: Client["api"]) => Promise<{ status: number; headers: Headers }>][] = [
+  ["GET /api/auth/profile/", (api) => api.auth.profile.$get()],
+  ["GET /api/orders/cart/", (api) => api.orders.cart.$get()],
+  [
+    "POST /api/orders/",
+    (api) => api.orders.$post({ json: { shipping_address: "12 Long Street, Town", phone_number: "+1555" } }),
+  ],
+  ["POST /api/products/categories/", (api) => api.products.categories.$post({ json: { name: "Forged" } })],
+  ["GET /api/admin/me/", (api) => api.admin.me.$get()],
 ];
 
 describe("forged and misused tokens", () => {
   it("every attack gets the contract's 401 on customer and staff routes, and changes nothing", async () => {
     const wrong: string[] = [];
     for (const [name, token] of attacks) {
-      for (const [method, path, body] of ROUTES) {
-        const headers = { authorization: `Bearer ${token}` };
-        const res = await w.request(path, body === undefined ? { method, headers } : json(body, { method, headers }));
-        const answer = await res.json();
-        if (res.status !== 401 || JSON.stringify(answer) !== JSON.stringify(INVALID))
-          wrong.push(`${name}: ${method} ${path} → ${res.status} ${JSON.stringify(answer)}`);
+      for (const [route, call] of ROUTES) {
+        const res = await read(call(w.as(token)));
+        if (res.status !== 401 || JSON.stringify(res.body) !== JSON.stringify(INVALID))
+          wrong.push(`${name}: ${route} → ${res.status} ${res.text}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -147,7 +146,7 @@ describe("forged and misused tokens", () => {
 
   it("refuses access tokens, forged refresh tokens and a deleted user's refresh token on token/refresh", async () => {
     const config = readConfig(w.env);
-    const gone = await makeUser(w, false);
+    const gone = await makeUser(w);
     const refresh = await signToken(config, "refresh", {
       userId: gone.id,
       jti: crypto.randomUUID(),
@@ -172,15 +171,15 @@ describe("forged and misused tokens", () => {
       "SHA-512",
     );
     for (const token of [staff.token, refresh, forged, ...attacks.map(([, t]) => t)]) {
-      const res = await w.request("/api/auth/token/refresh/", json({ refresh: token }));
+      const res = await read(w.api.auth.token.refresh.$post({ json: { refresh: token } }));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual(INVALID);
+      expect(res.body).toEqual(INVALID);
     }
   });
 
   it("still accepts the genuine token on the same routes (the attacks are refused for what they are)", async () => {
-    for (const path of ["/api/auth/profile/", "/api/admin/me/"]) {
-      expect((await w.request(path, { headers: { authorization: `Bearer ${staff.token}` } })).status).toBe(200);
+    for (const call of [() => w.as(staff).auth.profile.$get(), () => w.as(staff).admin.me.$get()]) {
+      expect((await call()).status).toBe(200);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { z } from "zod";
 import type { AppEnv } from "../../context";
 import { pathId } from "../../lib/fields";
 import { validate } from "../../lib/validate";
@@ -33,7 +34,12 @@ const categoryRoutes = new Hono<AppEnv>()
       ok: { status: 200, description: "Every category", schema: CategoryList },
     }),
     async (c) =>
-      jsonText(c, await cachedText(c, [ver.lists], "catalog:categories", async () => JSON.stringify(await listCategories(c.var.db)))),
+      jsonText<z.infer<typeof CategoryList>>(
+        c,
+        await cachedText(c, [ver.lists], "catalog:categories", async () =>
+          JSON.stringify(await listCategories(c.var.db)),
+        ),
+      ),
   )
   .get(
     ID,

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { z } from "zod";
 import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
 import { pathId } from "../../lib/fields";
@@ -58,7 +59,10 @@ const productRoutes = new Hono<AppEnv>()
         return `${count}\n${JSON.stringify(results)}`;
       });
       const newline = text.indexOf("\n");
-      return jsonText(c, toPageText(c.req.url, q, Number(text.slice(0, newline)), text.slice(newline + 1)));
+      return jsonText<z.infer<typeof ProductPage>>(
+        c,
+        toPageText(c.req.url, q, Number(text.slice(0, newline)), text.slice(newline + 1)),
+      );
     },
   )
   .get(
@@ -88,7 +92,7 @@ const productRoutes = new Hono<AppEnv>()
       const product = await cachedText(c, [ver.details, ver.product(id)], `catalog:product:${id}`, async () =>
         JSON.stringify(await productDetail(c.var.db, id)),
       );
-      return jsonText(c, product);
+      return jsonText<z.infer<typeof ProductDetail>>(c, product);
     },
   )
   .post(
