@@ -78,7 +78,15 @@ const busyBefore = await busyPercent(2000);
 if (busyBefore !== null && busyBefore > 20) {
   log(`warning: the CPUs were ${busyBefore}% busy before the run started; figures will be low and noisy`);
 }
-const stack = await startBenchStack({ adminUrl, redisUrl, port: await freePort(), log, runtime, rttMs });
+const stack = await startBenchStack({
+  adminUrl,
+  redisUrl,
+  port: await freePort(),
+  unloggedPort: await freePort(),
+  log,
+  runtime,
+  rttMs,
+});
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -157,6 +165,7 @@ async function fullRun(): Promise<void> {
 
   log("1/6 floor: GET /api/");
   const floor = await catalog.floor(baseUrl, shape);
+  const unloggedFloor = stack.unloggedUrl ? await catalog.floor(stack.unloggedUrl, shape) : null;
   log("2/6 cached reads");
   const cachedList = await catalog.cachedList(baseUrl, shape);
   const cachedFiltered = await catalog.cachedFiltered(baseUrl, small, shape);
@@ -213,6 +222,7 @@ async function fullRun(): Promise<void> {
     },
     runtime,
     floor,
+    unloggedFloor,
     cachedList,
     cachedFiltered,
     cachedDetail,

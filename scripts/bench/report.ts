@@ -33,6 +33,8 @@ export interface BenchResults {
   /** workerd: the production bundle as `npm start` serves it; dev: `wrangler dev`. */
   runtime: "workerd" | "dev";
   floor: HttpLoadResult;
+  /** The floor with request logging off (workerd runtime): logging's cost is the gap. */
+  unloggedFloor: HttpLoadResult | null;
   cachedList: HttpLoadResult;
   cachedFiltered: HttpLoadResult;
   cachedDetail: HttpLoadResult;
@@ -64,6 +66,9 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
   const flags: string[] = [];
   if (r.runtime === "workerd") {
     if (r.floor.rps < 3000) flags.push(`floor ${fixed(r.floor.rps, 0)} req/s (goal ≥ 3,000 with logging on)`);
+    const cost = loggingCost(r);
+    if (cost !== null && cost > 0.1)
+      flags.push(`request logging costs ${fixed(cost * 100, 0)} % of the floor (goal ≤ 10 %)`);
     for (const [name, x] of [
       ["cached list", r.cachedList],
       ["cached detail", r.cachedDetail],
@@ -121,6 +126,10 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
   return flags;
 }
 
+/** How much of the unlogged floor's throughput request logging takes (0.05 = 5 %). */
+const loggingCost = (r: Pick<BenchResults, "floor" | "unloggedFloor">) =>
+  r.unloggedFloor ? 1 - ratio(r.floor.rps, r.unloggedFloor.rps) : null;
+
 export function markdownTable(r: BenchResults): string {
   const f = r.floor.rps;
   const http = (n: string, what: string, x: HttpLoadResult, vs: string) =>
@@ -134,6 +143,16 @@ export function markdownTable(r: BenchResults): string {
     "| # | scenario | req/s | p50 ms | p99 ms | non-2xx / errors | our CPU ms/req | CPU % stack (stand-ins)/load/rest | vs floor |",
     "|---|---|---:|---:|---:|---|---:|---|---|",
     http("1", "floor: `GET /api/` (no I/O)", r.floor, "1.00"),
+    ...(r.unloggedFloor
+      ? [
+          http(
+            "1",
+            "floor, request logging off (baseline)",
+            r.unloggedFloor,
+            `logging costs ${fixed((loggingCost(r) ?? Number.NaN) * 100, 0)} % of it`,
+          ),
+        ]
+      : []),
     http("2", "cached `GET /api/products/`", r.cachedList, share(r.cachedList)),
     http(
       "2",

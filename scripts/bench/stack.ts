@@ -19,6 +19,11 @@ import { startDelay } from "./delay.ts";
 
 export interface BenchStack {
   baseUrl: string;
+  /**
+   * The same bundle and stack with request logging off (workerd runtime only): the floor's
+   * baseline, so logging's cost is a ratio measured in the same run.
+   */
+  unloggedUrl: string | null;
   /** A database made for this run, dropped by `close()`. */
   databaseUrl: string;
   redisUrl: string;
@@ -34,6 +39,8 @@ export interface StackOptions {
   adminUrl: string;
   redisUrl: string;
   port: number;
+  /** Where the unlogged copy listens (workerd runtime). */
+  unloggedPort: number;
   log: (line: string) => void;
   runtime: "workerd" | "dev";
   /** Milliseconds added to every round trip between the Worker and Postgres/Redis. */
@@ -125,18 +132,23 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     const persist = mkdtempSync(join(tmpdir(), "bench-hubs-"));
     cleanups.push(async () => rmSync(persist, { recursive: true, force: true }));
     let baseUrl: string;
+    let unloggedUrl: string | null = null;
     if (opts.runtime === "workerd") {
       const bundleDir = join(persist, "bundle");
       await buildBundle(bundleDir);
-      const server = await startWorkerd({
-        port: opts.port,
-        vars,
-        bundleDir,
-        persistDir: join(persist, "do"),
-        quiet: !process.env.BENCH_VERBOSE,
-      });
-      cleanups.push(() => server.stop());
-      baseUrl = server.url;
+      const serve = async (port: number, extra: Record<string, string>, dir: string) => {
+        const server = await startWorkerd({
+          port,
+          vars: { ...vars, ...extra },
+          bundleDir,
+          persistDir: join(persist, dir),
+          quiet: !process.env.BENCH_VERBOSE,
+        });
+        cleanups.push(() => server.stop());
+        return server.url;
+      };
+      baseUrl = await serve(opts.port, {}, "do");
+      unloggedUrl = await serve(opts.unloggedPort, { LOG_REQUESTS: "false" }, "do-unlogged");
     } else {
       const server = await startWranglerDev({
         port: opts.port,
@@ -149,7 +161,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       cleanups.push(() => server.stop());
       baseUrl = server.url;
     }
-    return { baseUrl, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, neon, upstash, close };
+    return { baseUrl, unloggedUrl, databaseUrl, redisUrl: opts.redisUrl, redisPrefix, neon, upstash, close };
   } catch (err) {
     await close();
     throw err;

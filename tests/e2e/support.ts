@@ -31,7 +31,11 @@ export interface E2eHarness extends Host, Omit<RunningWorker, "stop"> {
 }
 
 export async function startHarness(options: WorkerOptions = {}): Promise<E2eHarness> {
-  const worker = await startTestWorker(options);
+  return harnessFor(await startTestWorker(options));
+}
+
+/** The harness over a Worker already serving at `worker.url` (`npm start`'s, say); `stop()` calls `worker.stop`. */
+export function harnessFor(worker: RunningWorker): E2eHarness {
   const expectDocumented = documentChecker(async () => {
     const res = await fetch(`${worker.url}/api/schema/`);
     if (res.status !== 200) throw new Error(`/api/schema/ answered ${res.status}`);
@@ -82,7 +86,9 @@ export async function startHarness(options: WorkerOptions = {}): Promise<E2eHarn
     },
     async stop() {
       for (const ws of sockets) ws.terminate();
-      await pool?.end();
+      const open = pool;
+      pool = undefined;
+      await open?.end();
       await worker.stop();
     },
   };
