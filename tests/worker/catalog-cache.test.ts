@@ -33,14 +33,19 @@ async function product(seed: Omit<ProductSeed, "category"> & { category?: number
   return id;
 }
 
-/** Reads twice: the second read must come from the cache and match the first. */
+/**
+ * Reads until the cache answers, three reads at most: a key's first read in an isolate asks Redis
+ * and Postgres at once and stores nothing, a miss stores, and the next read must be a HIT that
+ * matches the first answer.
+ */
 async function warm<T>(what: string, read: () => Promise<{ status: number; body: T; cache: string | null }>) {
   const first = await read();
   expect(first.status, what).toBe(200);
-  const second = await read();
-  expect(second.cache, what).toBe("HIT");
-  expect(second.body).toEqual(first.body);
-  return second.body;
+  let last = first;
+  for (let i = 0; i < 2 && last.cache !== "HIT"; i++) last = await read();
+  expect(last.cache, what).toBe("HIT");
+  expect(last.body).toEqual(first.body);
+  return last.body;
 }
 
 describe.skipIf(!inject("stack").redis)("catalog cache with Redis", () => {

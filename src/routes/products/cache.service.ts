@@ -28,6 +28,36 @@ export const jsonText = <T>(c: Context<AppEnv>, text: string) =>
   c.body(text, 200, { "Content-Type": "application/json" }) as unknown as Response & TypedResponse<T, 200, "json">;
 
 /**
+ * Entry keys this isolate has asked for lately. A key it has not seen is likely a miss, so its
+ * first read asks Postgres at once, beside Redis (see `firstRead`). Bounded: at the cap it starts
+ * over, which only costs a few more concurrent first reads.
+ */
+const seen = new Set<string>();
+const SEEN_MAX = 10_000;
+
+function firstVisit(key: string): boolean {
+  if (seen.has(key)) return false;
+  if (seen.size >= SEEN_MAX) seen.clear();
+  seen.add(key);
+  return true;
+}
+
+/** The MGET's version counters joined with "." (a missing counter is 0): what an entry must be stamped with. */
+const stampOf = (got: (string | null)[]) =>
+  got
+    .slice(0, -1)
+    .map((v) => v ?? 0)
+    .join(".");
+
+/** The entry's text when its stamp matches the counters read with it, else null. */
+function freshEntry(got: (string | null)[]): string | null {
+  const entry = got.at(-1);
+  if (!entry) return null;
+  const newline = entry.indexOf("\n");
+  return entry.slice(0, newline) === stampOf(got) ? entry.slice(newline + 1) : null;
+}
+
+/**
  * Serves `load()`'s JSON text through the cache and sets `X-Cache`. An entry is the version
  * counters it was built under (joined with "."), a newline, and the text, served as stored: a hit
  * never parses or re-serialises it. Redis off or failing: `load()` is served (`BYPASS`) and
@@ -40,31 +70,58 @@ export async function cachedText(
   load: () => Promise<string>,
 ): Promise<string> {
   const cache = c.var.cache;
-  if (!cache.enabled && !offLogged) {
-    offLogged = true;
-    log("warn", "catalog cache off (no Upstash configured): serving from Postgres", { requestId: c.var.requestId });
+  if (!cache.enabled) {
+    if (!offLogged) {
+      offLogged = true;
+      log("warn", "catalog cache off (no Upstash configured): serving from Postgres", { requestId: c.var.requestId });
+    }
+    c.header("X-Cache", "BYPASS");
+    return load();
   }
   const key = cache.key(entryKey);
-  const got = cache.enabled ? await cache.tryMget([...versionKeys.map((k) => cache.key(k)), key]) : null;
+  const lookup = cache.tryMget([...versionKeys.map((k) => cache.key(k)), key]);
+  if (firstVisit(key)) return firstRead(c, lookup, load);
+  const got = await lookup;
   if (!got) {
     c.header("X-Cache", "BYPASS");
     return load();
   }
-  const stamp = got
-    .slice(0, -1)
-    .map((v) => v ?? 0)
-    .join(".");
-  const entry = got.at(-1);
-  const newline = entry ? entry.indexOf("\n") : -1;
-  if (entry && entry.slice(0, newline) === stamp) {
+  const hit = freshEntry(got);
+  if (hit !== null) {
     c.header("X-Cache", "HIT");
-    return entry.slice(newline + 1);
+    return hit;
   }
   const text = await load();
   c.header("X-Cache", "MISS");
   // Stamped with the versions read before `load()`: if a write landed meanwhile, the stamp is
   // already behind the counters and the entry is never served, whenever this store happens.
-  c.executionCtx.waitUntil(cache.set(key, `${stamp}\n${text}`, CATALOG_TTL_SECONDS));
+  c.executionCtx.waitUntil(cache.set(key, `${stampOf(got)}\n${text}`, CATALOG_TTL_SECONDS));
+  return text;
+}
+
+/**
+ * A key's first read in this isolate: Redis and Postgres asked at once, so a miss costs the slower
+ * of the two trips, not both in a row; a fresh entry answers as soon as Redis has it, even when
+ * Postgres fails. Nothing is stored: the versions were not surely read before Postgres took its
+ * snapshot, so an entry stamped with them could hide a write. The key's next read is an ordinary
+ * one, which stores.
+ */
+async function firstRead(
+  c: Context<AppEnv>,
+  lookup: Promise<(string | null)[] | null>,
+  load: () => Promise<string>,
+): Promise<string> {
+  const loading = load();
+  // Awaited below unless a hit answers first; then its failure must not be reported unhandled.
+  loading.catch(() => {});
+  const got = await lookup;
+  const hit = got && freshEntry(got);
+  if (hit) {
+    c.header("X-Cache", "HIT");
+    return hit;
+  }
+  const text = await loading;
+  c.header("X-Cache", got ? "MISS" : "BYPASS");
   return text;
 }
 
