@@ -2,7 +2,7 @@
 // Categories: list with product counts, create, rename, delete (the API refuses while products remain).
 
 import { api, fieldErrors, messageOf } from "./api.js";
-import { confirmDialog, errorBox, fill, formDialog, h, loading, toast, when } from "./dom.js";
+import { confirmDialog, errorBox, fill, formDialog, grid, h, loading, toast, when } from "./dom.js";
 
 /** @import { Category } from "./types.js" */
 
@@ -84,24 +84,7 @@ export default function categories(root) {
       fill(
         results,
         list.length
-          ? h(
-              "div",
-              { class: "table-wrap" },
-              h(
-                "table",
-                { class: "grid" },
-                h(
-                  "thead",
-                  {},
-                  h(
-                    "tr",
-                    {},
-                    ["Name", "Description", "Products", "Created", ""].map((t) => h("th", { scope: "col", text: t })),
-                  ),
-                ),
-                h("tbody", {}, list.map(row)),
-              ),
-            )
+          ? grid({ class: "grid", headings: ["Name", "Description", "Products", "Created", ""], rows: list.map(row) })
           : h("p", { class: "empty", text: "No categories yet." }),
       );
     } catch (error) {

@@ -2,7 +2,7 @@
 // Customers: every account, newest first, searchable (read-only).
 
 import { api } from "./api.js";
-import { debounce, fill, h, hashQuery, setHashQuery, when } from "./dom.js";
+import { fill, grid, h, hashQuery, searchField, setHashQuery, toolbar, when } from "./dom.js";
 import { pagedList } from "./list.js";
 
 /** @import { CustomerSummary, Page } from "./types.js" */
@@ -18,25 +18,19 @@ export default function customers(root) {
   fill(
     root,
     h("div", { class: "heading" }, h("h1", { tabindex: -1, text: "Customers" })),
-    h(
-      "form",
-      { class: "toolbar", role: "search", "aria-label": "Search customers", onsubmit: (e) => e.preventDefault() },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "u-search", text: "Search" }),
-        h("input", {
-          id: "u-search",
-          type: "search",
-          value: state.search,
-          placeholder: "Username, name or email",
-          oninput: debounce((e) => {
-            state.search = /** @type {HTMLInputElement} */ (e.target).value;
-            state.page = 1;
-            load();
-          }, 300),
-        }),
-      ),
+    toolbar(
+      "Search customers",
+      searchField({
+        id: "u-search",
+        label: "Search",
+        value: state.search,
+        placeholder: "Username, name or email",
+        search: (text) => {
+          state.search = text;
+          state.page = 1;
+          load();
+        },
+      }),
     ),
     results,
   );
@@ -59,44 +53,27 @@ export default function customers(root) {
 
   /** @param {CustomerSummary[]} rows */
   function table(rows) {
-    return h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "grid" },
+    return grid({
+      class: "grid",
+      headings: ["Username", "Name", "Email", "Orders", "Joined"],
+      rows: rows.map((u) =>
         h(
-          "thead",
-          {},
+          "tr",
+          { "data-id": u.id },
           h(
-            "tr",
-            {},
-            ["Username", "Name", "Email", "Orders", "Joined"].map((t) => h("th", { scope: "col", text: t })),
+            "th",
+            { scope: "row" },
+            h("a", { href: `#/customers/${u.id}`, text: u.username }),
+            u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
+            u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
           ),
-        ),
-        h(
-          "tbody",
-          {},
-          rows.map((u) =>
-            h(
-              "tr",
-              { "data-id": u.id },
-              h(
-                "th",
-                { scope: "row" },
-                h("a", { href: `#/customers/${u.id}`, text: u.username }),
-                u.is_staff ? h("span", { class: "badge staff", text: "staff" }) : null,
-                u.is_active ? null : h("span", { class: "badge inactive", text: "inactive" }),
-              ),
-              h("td", { "data-label": "Name", text: `${u.first_name} ${u.last_name}`.trim() || "—" }),
-              h("td", { "data-label": "Email", text: u.email }),
-              h("td", { "data-label": "Orders", class: "num", text: String(u.orders_count) }),
-              h("td", { "data-label": "Joined", text: when(u.date_joined) }),
-            ),
-          ),
+          h("td", { "data-label": "Name", text: `${u.first_name} ${u.last_name}`.trim() || "—" }),
+          h("td", { "data-label": "Email", text: u.email }),
+          h("td", { "data-label": "Orders", class: "num", text: String(u.orders_count) }),
+          h("td", { "data-label": "Joined", text: when(u.date_joined) }),
         ),
       ),
-    );
+    });
   }
 
   load();

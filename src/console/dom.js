@@ -47,6 +47,61 @@ function append(el, children) {
 }
 
 /**
+ * A list page's filter bar (a search landmark); its fields act as they change, so submitting
+ * does nothing.
+ * @param {string} label
+ * @param {...Child} fields
+ */
+export const toolbar = (label, ...fields) =>
+  h("form", { class: "toolbar", role: "search", "aria-label": label, onsubmit: (e) => e.preventDefault() }, ...fields);
+
+/**
+ * A labelled search box that hands its text to `search` once typing pauses for 300 ms.
+ * @param {{ id: string; label: string; value: string; placeholder: string; search: (text: string) => void }} field
+ */
+export const searchField = ({ id, label, value, placeholder, search }) =>
+  h(
+    "div",
+    { class: "field" },
+    h("label", { for: id, text: label }),
+    h("input", {
+      id,
+      type: "search",
+      value,
+      placeholder,
+      oninput: debounce((e) => search(/** @type {HTMLInputElement} */ (e.target).value), 300),
+    }),
+  );
+
+/**
+ * A data table in its scrolling wrapper: a column heading per entry of `headings` (null ones
+ * left out), the body rows, and an optional screen-reader caption and footer.
+ * @param {{ class: string; headings: (string | null)[]; rows: Child; caption?: string; foot?: Child }} table
+ */
+export function grid({ class: className, headings, rows, caption, foot }) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: className },
+      caption ? h("caption", { class: "sr-only", text: caption }) : null,
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          headings.map((t) => (t === null ? null : h("th", { scope: "col", text: t }))),
+        ),
+      ),
+      h("tbody", {}, rows),
+      foot ? h("tfoot", {}, foot) : null,
+    ),
+  );
+}
+
+/**
  * Replaces an element's children.
  * @template {Element} E
  * @param {E} el

@@ -2,7 +2,7 @@
 // One order: lines, totals, shipping, customer, status history, and buttons for the allowed moves.
 
 import { api, messageOf } from "./api.js";
-import { confirmDialog, errorBox, fill, h, loading, money, statusBadge, toast, when } from "./dom.js";
+import { confirmDialog, errorBox, fill, grid, h, loading, money, statusBadge, toast, when } from "./dom.js";
 
 /** @import { FeedEvent, Order, OrderChanged, OrderStatus } from "./types.js" */
 
@@ -99,52 +99,31 @@ export default function order(root, idText) {
         "section",
         { "aria-labelledby": "o-lines" },
         h("h2", { id: "o-lines", text: "Lines" }),
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { class: "grid lines" },
+        grid({
+          class: "grid lines",
+          headings: ["Product", "Quantity", "Unit price", "Subtotal"],
+          rows: o.items.map((i) =>
             h(
-              "thead",
+              "tr",
               {},
               h(
-                "tr",
-                {},
-                ["Product", "Quantity", "Unit price", "Subtotal"].map((t) => h("th", { scope: "col", text: t })),
+                "th",
+                { scope: "row" },
+                i.product_name,
+                i.product ? h("span", { class: "muted small", text: ` #${i.product}` }) : null,
               ),
-            ),
-            h(
-              "tbody",
-              {},
-              o.items.map((i) =>
-                h(
-                  "tr",
-                  {},
-                  h(
-                    "th",
-                    { scope: "row" },
-                    i.product_name,
-                    i.product ? h("span", { class: "muted small", text: ` #${i.product}` }) : null,
-                  ),
-                  h("td", { "data-label": "Quantity", class: "num", text: String(i.quantity) }),
-                  h("td", { "data-label": "Unit price", class: "num", text: money(i.price) }),
-                  h("td", { "data-label": "Subtotal", class: "num", text: money(i.subtotal) }),
-                ),
-              ),
-            ),
-            h(
-              "tfoot",
-              {},
-              h(
-                "tr",
-                {},
-                h("th", { scope: "row", colspan: 3, text: "Total" }),
-                h("td", { class: "num total", text: money(o.total_price) }),
-              ),
+              h("td", { "data-label": "Quantity", class: "num", text: String(i.quantity) }),
+              h("td", { "data-label": "Unit price", class: "num", text: money(i.price) }),
+              h("td", { "data-label": "Subtotal", class: "num", text: money(i.subtotal) }),
             ),
           ),
-        ),
+          foot: h(
+            "tr",
+            {},
+            h("th", { scope: "row", colspan: 3, text: "Total" }),
+            h("td", { class: "num total", text: money(o.total_price) }),
+          ),
+        }),
       ),
       h(
         "section",

@@ -3,7 +3,19 @@
 // Live: a feed event re-reads the page, and the rows it names flash.
 
 import { api } from "./api.js";
-import { debounce, fill, h, hashQuery, money, setHashQuery, statusBadge, when } from "./dom.js";
+import {
+  debounce,
+  fill,
+  grid,
+  h,
+  hashQuery,
+  money,
+  searchField,
+  setHashQuery,
+  statusBadge,
+  toolbar,
+  when,
+} from "./dom.js";
 import { pagedList } from "./list.js";
 
 /** @import { FeedEvent, OrderStatus, OrderSummary, Page } from "./types.js" */
@@ -19,52 +31,33 @@ const PAGE_SIZE = 20;
  * @param {boolean} [withCustomer]
  */
 export function ordersTable(rows, fresh = new Set(), withCustomer = true) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { class: "grid orders" },
+  return grid({
+    class: "grid orders",
+    headings: ["Order", withCustomer ? "Customer" : null, "Status", "Items", "Total", "Placed"],
+    rows: rows.map((o) =>
       h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ["Order", withCustomer ? "Customer" : null, "Status", "Items", "Total", "Placed"]
-            .filter(Boolean)
-            .map((t) => h("th", { scope: "col", text: t })),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        rows.map((o) =>
-          h(
-            "tr",
-            { "data-id": o.id, class: fresh.has(o.id) ? "flash" : null },
-            h("th", { scope: "row" }, h("a", { href: `#/orders/${o.id}`, text: `#${o.id}` })),
-            withCustomer
-              ? h(
-                  "td",
-                  { "data-label": "Customer" },
-                  h(
-                    "div",
-                    { class: "stack" },
-                    h("a", { href: `#/customers/${o.user}`, text: o.user_name }),
-                    h("div", { class: "muted small", text: o.email }),
-                  ),
-                )
-              : null,
-            h("td", { "data-label": "Status" }, statusBadge(o.status)),
-            h("td", { "data-label": "Items", text: String(o.items_count) }),
-            h("td", { "data-label": "Total", class: "num", text: money(o.total_price) }),
-            h("td", { "data-label": "Placed", text: when(o.created_at) }),
-          ),
-        ),
+        "tr",
+        { "data-id": o.id, class: fresh.has(o.id) ? "flash" : null },
+        h("th", { scope: "row" }, h("a", { href: `#/orders/${o.id}`, text: `#${o.id}` })),
+        withCustomer
+          ? h(
+              "td",
+              { "data-label": "Customer" },
+              h(
+                "div",
+                { class: "stack" },
+                h("a", { href: `#/customers/${o.user}`, text: o.user_name }),
+                h("div", { class: "muted small", text: o.email }),
+              ),
+            )
+          : null,
+        h("td", { "data-label": "Status" }, statusBadge(o.status)),
+        h("td", { "data-label": "Items", text: String(o.items_count) }),
+        h("td", { "data-label": "Total", class: "num", text: money(o.total_price) }),
+        h("td", { "data-label": "Placed", text: when(o.created_at) }),
       ),
     ),
-  );
+  });
 }
 
 /** @param {HTMLElement} root */
@@ -82,21 +75,15 @@ export default function orders(root) {
   fill(
     root,
     h("div", { class: "heading" }, h("h1", { tabindex: -1, text: "Orders" })),
-    h(
-      "form",
-      { class: "toolbar", role: "search", "aria-label": "Filter orders", onsubmit: (e) => e.preventDefault() },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "o-search", text: "Customer" }),
-        h("input", {
-          id: "o-search",
-          type: "search",
-          value: state.search,
-          placeholder: "Username, name or email",
-          oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
-        }),
-      ),
+    toolbar(
+      "Filter orders",
+      searchField({
+        id: "o-search",
+        label: "Customer",
+        value: state.search,
+        placeholder: "Username, name or email",
+        search: (text) => set({ search: text }),
+      }),
       h(
         "div",
         { class: "field" },

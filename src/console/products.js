@@ -2,7 +2,19 @@
 // Products: a paginated, searchable, filterable list with price and stock edited in place.
 
 import { api, fieldErrors, messageOf } from "./api.js";
-import { confirmDialog, debounce, fill, formDialog, h, hashQuery, setHashQuery, toast, uid } from "./dom.js";
+import {
+  confirmDialog,
+  fill,
+  formDialog,
+  grid,
+  h,
+  hashQuery,
+  searchField,
+  setHashQuery,
+  toast,
+  toolbar,
+  uid,
+} from "./dom.js";
 import { pagedList } from "./list.js";
 
 /** @import { Category, Page, Product } from "./types.js" */
@@ -37,21 +49,15 @@ export default function products(root) {
     h("option", { value: "", text: "All categories" }),
   );
 
-  const filters = h(
-    "form",
-    { class: "toolbar", role: "search", "aria-label": "Filter products", onsubmit: (e) => e.preventDefault() },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "p-search", text: "Search" }),
-      h("input", {
-        id: "p-search",
-        type: "search",
-        value: state.search,
-        placeholder: "Name or description",
-        oninput: debounce((e) => set({ search: /** @type {HTMLInputElement} */ (e.target).value }), 300),
-      }),
-    ),
+  const filters = toolbar(
+    "Filter products",
+    searchField({
+      id: "p-search",
+      label: "Search",
+      value: state.search,
+      placeholder: "Name or description",
+      search: (text) => set({ search: text }),
+    }),
     h("div", { class: "field" }, h("label", { for: "p-category", text: "Category" }), categorySelect),
     h(
       "div",
@@ -154,28 +160,12 @@ export default function products(root) {
 
   /** @param {Product[]} rows */
   function table(rows) {
-    return h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "grid products" },
-        h("caption", {
-          class: "sr-only",
-          text: "Products; price and stock can be edited in place (Enter saves, Escape reverts)",
-        }),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            ["Name", "Category", "Price", "Stock", "", ""].map((t) => h("th", { scope: "col", text: t })),
-          ),
-        ),
-        h("tbody", {}, rows.map(row)),
-      ),
-    );
+    return grid({
+      class: "grid products",
+      headings: ["Name", "Category", "Price", "Stock", "", ""],
+      rows: rows.map(row),
+      caption: "Products; price and stock can be edited in place (Enter saves, Escape reverts)",
+    });
   }
 
   /** @param {Product} p */

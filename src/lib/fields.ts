@@ -46,16 +46,19 @@ export function bodyField<T>(parse: Parser<T>) {
   return parse.input ? field.meta(parse.input) : field;
 }
 
+/** A number as given, or a string of up to 15 digits as DRF reads one; anything else NaN. */
+const integerOf = (value: unknown): number =>
+  typeof value === "number"
+    ? value
+    : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value)
+      ? Number(value)
+      : NaN;
+
 /** DRF's IntegerField: a JSON integer or a string of digits, within [min, max]. */
 export const parseInteger = (min: number, max: number) =>
   describeInput(
     (value: unknown): Parsed<number> => {
-      const n =
-        typeof value === "number"
-          ? value
-          : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value)
-            ? Number(value)
-            : NaN;
+      const n = integerOf(value);
       if (!Number.isInteger(n)) return { ok: false, error: "A valid integer is required." };
       if (n < min) return { ok: false, error: `Ensure this value is greater than or equal to ${min}.` };
       if (n > max) return { ok: false, error: `Ensure this value is less than or equal to ${max}.` };
@@ -101,12 +104,7 @@ export const pythonType = (value: unknown): string =>
  */
 export const parsePk = describeInput(
   function parsePk(value: unknown): Parsed<number> {
-    const n =
-      typeof value === "number"
-        ? value
-        : typeof value === "string" && /^\s*-?\d{1,15}\s*$/.test(value)
-          ? Number(value)
-          : NaN;
+    const n = integerOf(value);
     if (typeof value === "boolean" || !Number.isInteger(n)) {
       return { ok: false, error: `Incorrect type. Expected pk value, received ${pythonType(value)}.` };
     }
@@ -144,6 +142,12 @@ export const decimalQuery = () =>
 /** A query parameter where an empty value means "not given", as django-filter treats it. */
 export const optionalQuery = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+/**
+ * The `/:id` segment of a route: digits only, so `low_stock`, `categories` and `cart` are never
+ * read as ids. Read it with `pathId`.
+ */
+export const ID = "/:id{[0-9]+}";
 
 /** A path id matched by `{[0-9]+}`; one beyond int4 names nothing, so it is a 404 that never reaches Postgres. */
 export function pathId(raw: string | undefined): number {

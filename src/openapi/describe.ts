@@ -74,6 +74,10 @@ const content = ({ schema, mediaType }: Answer) =>
       ? { content: { [mediaType]: {} } }
       : {};
 
+/** The description of a resource's PUT and PATCH, which both take any subset of the fields. */
+export const PARTIAL_UPDATES =
+  "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
+
 /** The route's own description: put it first among the route's handlers. */
 export function doc(route: RouteDoc): MiddlewareHandler {
   const responses: NonNullable<Parameters<typeof describeRoute>[0]["responses"]> = {

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { users } from "../../db/schema";
 import { invalidToken } from "../../lib/errors";
-import { pathId } from "../../lib/fields";
+import { ID, pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
@@ -13,8 +13,6 @@ import { adminOrdersQuery, customersQuery as customersParams } from "./admin.sch
 import { Customer, CustomerPage, StaffMe, StaffOrder, StaffOrderPage } from "./admin.serialize";
 import { customerJson, customerQuery, customersPage, customersQuery } from "./customers.service";
 import { adminOrderJson, adminOrderQueries, adminOrdersPage, adminOrdersQueries } from "./orders.service";
-
-const ID = "/:id{[0-9]+}";
 
 /**
  * `/api/admin`: staff-only reads the staff console needs beyond the contract's routes. Each

@@ -1,3 +1,4 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
@@ -42,6 +43,10 @@ const lineId = (id: number) => {
 
 const me = (c: Context<AppEnv>) => c.var.session.userId;
 
+/** Every cart route answers the cart as its write left it: the write(s), then the cart, in one batch. */
+const thenCart = <W extends BatchItem<"pg">[]>(c: Context<AppEnv>, ...writes: W) =>
+  authorized(c, ...writes, cartQuery(c.var.db, me(c)));
+
 /** `/cart/...` under `/api/orders`: one cart per user, made on first use (never by a refused request). */
 const cart = new Hono<AppEnv>()
   .get(
@@ -53,7 +58,7 @@ const cart = new Hono<AppEnv>()
     }),
     requireAuth(),
     async (c) => {
-      const [, rows] = await authorized(c, ensureCartQuery(c.var.db, me(c)), cartQuery(c.var.db, me(c)));
+      const [, rows] = await thenCart(c, ensureCartQuery(c.var.db, me(c)));
       return c.json(cartOf(rows), 200);
     },
   )
@@ -67,8 +72,7 @@ const cart = new Hono<AppEnv>()
     validate("json", addItemBody),
     async (c) => {
       const { product_id, quantity } = c.req.valid("json");
-      const attempt = () =>
-        authorized(c, addItemQuery(c.var.db, me(c), product_id, quantity), cartQuery(c.var.db, me(c)));
+      const attempt = () => thenCart(c, addItemQuery(c.var.db, me(c), product_id, quantity));
       let [result, rows] = await attempt();
       // A concurrent first add was making the cart at that moment: it exists now.
       if (!added(result, product_id, quantity)) [result, rows] = await attempt();
@@ -83,11 +87,7 @@ const cart = new Hono<AppEnv>()
     validate("json", updateItemBody),
     async (c) => {
       const { item_id, quantity } = c.req.valid("json");
-      const [result, rows] = await authorized(
-        c,
-        updateItemQuery(c.var.db, me(c), lineId(item_id), quantity),
-        cartQuery(c.var.db, me(c)),
-      );
+      const [result, rows] = await thenCart(c, updateItemQuery(c.var.db, me(c), lineId(item_id), quantity));
       updated(result);
       return c.json({ message: "Cart updated", cart: cartOf(rows) }, 200);
     },
@@ -99,22 +99,13 @@ const cart = new Hono<AppEnv>()
     validate("query", removeItemQuery),
     async (c) => {
       const { item_id } = c.req.valid("query");
-      const [removed, rows] = await authorized(
-        c,
-        removeLine(c.var.db, me(c), lineId(item_id)),
-        cartQuery(c.var.db, me(c)),
-      );
+      const [removed, rows] = await thenCart(c, removeLine(c.var.db, me(c), lineId(item_id)));
       if (!removed.rows.length) throw notFound();
       return c.json({ message: "Item removed from cart", cart: cartOf(rows) }, 200);
     },
   )
   .delete("/cart/clear", change("Empty the cart"), requireAuth(), async (c) => {
-    const [, , rows] = await authorized(
-      c,
-      ensureCartQuery(c.var.db, me(c)),
-      clearCartQuery(c.var.db, me(c)),
-      cartQuery(c.var.db, me(c)),
-    );
+    const [, , rows] = await thenCart(c, ensureCartQuery(c.var.db, me(c)), clearCartQuery(c.var.db, me(c)));
     return c.json({ message: "Cart cleared", cart: cartOf(rows) }, 200);
   });
 

@@ -5,7 +5,7 @@ import * as z from "zod";
 import type { AppEnv } from "../../context";
 import { type OrderStatus, orders as ordersTable } from "../../db/schema";
 import { notFound } from "../../lib/errors";
-import { pathId } from "../../lib/fields";
+import { ID, pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { authorized, requireAuth, requireStaff } from "../../middleware/auth";
@@ -21,8 +21,6 @@ import { Order, OrderChanged, type OrderDetail, OrderPage, OutOfStock } from "./
 import { listedOrders, listOrdersQueries, orderDetailQuery, visibleTo } from "./orders.service";
 import { placementQueries, placementResult } from "./placement.service";
 import { type ChangeKind, changeQueries, statusChange } from "./status.service";
-
-const ID = "/:id{[0-9]+}";
 
 /**
  * The outbox rows a transaction wrote, as hubs take them, from what the writer already holds:

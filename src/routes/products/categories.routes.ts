@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../../context";
-import { pathId } from "../../lib/fields";
+import { ID, pathId } from "../../lib/fields";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
-import { doc } from "../../openapi/describe";
+import { doc, PARTIAL_UPDATES } from "../../openapi/describe";
 import { Detail } from "../../openapi/schemas";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
@@ -21,9 +21,6 @@ import {
   updateCategoryQuery,
   updatedCategory,
 } from "./categories.service";
-
-const ID = "/:id{[0-9]+}";
-const partial = "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
 
 const categoryRoutes = new Hono<AppEnv>()
   .get(
@@ -73,7 +70,7 @@ const categoryRoutes = new Hono<AppEnv>()
     doc({
       tag: "categories",
       summary: "Update a category",
-      description: partial,
+      description: PARTIAL_UPDATES,
       ok: { status: 200, description: "Updated", schema: Category },
     }),
     requireStaff(),

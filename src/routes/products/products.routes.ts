@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
-import { pathId } from "../../lib/fields";
+import { ID, pathId } from "../../lib/fields";
 import { pageOffset, toPageText } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
-import { doc } from "../../openapi/describe";
+import { doc, PARTIAL_UPDATES } from "../../openapi/describe";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
 import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
@@ -21,10 +21,6 @@ import {
   updateProductQuery,
   writtenProduct,
 } from "./products.service";
-
-// `{[0-9]+}` keeps `low_stock` and `categories` from being read as ids.
-const ID = "/:id{[0-9]+}";
-const partial = "Partial updates are accepted for both PUT and PATCH (the seed's own client sends a partial PUT).";
 
 const productRoutes = new Hono<AppEnv>()
   .get(
@@ -114,7 +110,7 @@ const productRoutes = new Hono<AppEnv>()
     doc({
       tag: "products",
       summary: "Update a product",
-      description: partial,
+      description: PARTIAL_UPDATES,
       ok: { status: 200, description: "Updated", schema: Product },
     }),
     requireStaff(),
