@@ -19,7 +19,7 @@ export interface Outbox {
 const hub = (env: Bindings, name: string) => env.USER_HUB.get(env.USER_HUB.idFromName(name));
 
 /** Hands events to the staff hub and to each owner's hub; returns the ids every hub they go to accepted. */
-async function handToHubs(env: Bindings, config: Config, outbox: Outbox): Promise<number[]> {
+async function handToHubs(env: Bindings, config: Config, outbox: Outbox, requestId: string): Promise<number[]> {
   const { events } = outbox;
   const byUser = [...Map.groupBy(events, (e) => e.userId)];
   const results = await Promise.allSettled([
@@ -35,7 +35,7 @@ async function handToHubs(env: Bindings, config: Config, outbox: Outbox): Promis
     if (result.status === "fulfilled") return;
     const list = i === 0 ? events : byUser[i - 1]![1];
     for (const e of list) failed.add(e.eventId);
-    log("warn", "event delivery failed, will retry", { error: String(result.reason), events: list.length });
+    log("warn", "event delivery failed, will retry", { requestId, error: String(result.reason), events: list.length });
   });
   return events.map((e) => e.eventId).filter((id) => !failed.has(id));
 }
@@ -62,7 +62,13 @@ async function markDelivered(db: Db, events: readonly HubEvent[], delivered: num
  * Trigger). Hubs ignore events they already hold, so overlapping runs and retries never
  * duplicate a notification.
  */
-export async function deliverEvents(env: Bindings, config: Config, ids?: readonly number[]): Promise<number> {
+export async function deliverEvents(
+  env: Bindings,
+  config: Config,
+  ids?: readonly number[],
+  // A sweep has no request: its own id ties its log lines together.
+  requestId = `sweep-${crypto.randomUUID()}`,
+): Promise<number> {
   const { db } = connect(config);
   const ttl = config.REFRESH_TOKEN_TTL;
   // One round trip: the events and the staff feed's listeners.
@@ -94,7 +100,7 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
     owners: new Map(rows.map((r) => [r.event.userId, { hubKey: r.hubKey, listeners: r.listeners }])),
     staff: staffRows.rows[0]!.staff,
   };
-  const delivered = await handToHubs(env, config, outbox);
+  const delivered = await handToHubs(env, config, outbox, requestId);
   await markDelivered(db, outbox.events, delivered);
   return delivered.length;
 }
@@ -104,8 +110,13 @@ export async function deliverEvents(env: Bindings, config: Config, ids?: readonl
  * go to the hubs first and are marked delivered afterwards; nothing is read back before the
  * sockets hear of them. If marking fails, the sweep delivers them again and the hubs ignore what they hold.
  */
-export async function deliverCommittedEvents(env: Bindings, config: Config, outbox: Outbox): Promise<number> {
-  const delivered = await handToHubs(env, config, outbox);
+export async function deliverCommittedEvents(
+  env: Bindings,
+  config: Config,
+  outbox: Outbox,
+  requestId: string,
+): Promise<number> {
+  const delivered = await handToHubs(env, config, outbox, requestId);
   await markDelivered(connect(config).db, outbox.events, delivered);
   return delivered.length;
 }

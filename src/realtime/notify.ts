@@ -10,7 +10,7 @@ import { deliverCommittedEvents, type Outbox } from "./deliver";
 export function notifyOrderEvents(c: Context<AppEnv>, outbox: Outbox): void {
   if (outbox.events.length === 0) return;
   c.executionCtx.waitUntil(
-    deliverCommittedEvents(c.env, c.var.config, outbox).catch((err: unknown) => {
+    deliverCommittedEvents(c.env, c.var.config, outbox, c.var.requestId).catch((err: unknown) => {
       log("warn", "event delivery deferred to the sweep", { requestId: c.var.requestId, error: String(err) });
     }),
   );
