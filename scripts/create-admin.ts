@@ -4,18 +4,23 @@ import * as z from "zod";
 import { hashPassword } from "../src/lib/passwords.ts";
 import { usernameKey } from "../src/lib/username.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
+import { readPassword } from "./lib/password-input.ts";
 import { openDatabase } from "./lib/stack.ts";
 
-const usage = "usage: npm run create-admin -- --username U --email E --password P";
+const usage =
+  "usage: npm run create-admin -- --username U --email E   (the password is asked for, or read from stdin's first line)";
+
+const password = z
+  .string()
+  .min(8, "must be at least 8 characters")
+  .max(128)
+  .refine((p) => !/^\d+$/.test(p), "must not be entirely numeric");
 
 const argsSchema = z.object({
   username: z.string().regex(/^[\w.@+-]{1,150}$/, "letters, digits and @/./+/-/_ only, at most 150 characters"),
   email: z.email("must be a valid email address").max(254),
-  password: z
-    .string()
-    .min(8, "must be at least 8 characters")
-    .max(128)
-    .refine((p) => !/^\d+$/.test(p), "must not be entirely numeric"),
+  // Still accepted, for scripts written against it; other local users can read it in `ps`.
+  password: password.optional(),
 });
 
 function fail(message: string): never {
@@ -33,14 +38,19 @@ try {
 }
 const parsed = argsSchema.safeParse(values);
 if (!parsed.success) fail(z.prettifyError(parsed.error));
-const { username, email, password } = parsed.data;
-if (password.toLowerCase() === username.toLowerCase()) fail("password must differ from the username");
+const { username, email } = parsed.data;
+if (parsed.data.password !== undefined)
+  console.error("create-admin: warning: --password can be read by other local users; leave it out to be asked");
+const secret = parsed.data.password ?? (await readPassword());
+const checked = password.safeParse(secret);
+if (!checked.success) fail(`password ${z.prettifyError(checked.error).replace(/^✖ /, "")}`);
+if (secret.toLowerCase() === username.toLowerCase()) fail("password must differ from the username");
 
 const database = await openDatabase(loadDevConfig());
 const client = new pg.Client({ connectionString: database.url });
 try {
   await client.connect();
-  const hash = await hashPassword(password);
+  const hash = await hashPassword(secret);
   // Promote (and re-password) an existing account, matched as logins match it.
   const existing = await client.query<{ id: number; email: string }>(
     "update users set is_staff = true, is_active = true, password_hash = $2 where username_key = $1 returning id, email",

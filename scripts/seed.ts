@@ -6,6 +6,7 @@ import { redisNamespace } from "../src/lib/namespace.ts";
 import { catalogVersionKeys } from "../src/routes/products/cache.keys.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
 import { applyMigrations } from "./lib/migrate.ts";
+import { progress } from "./lib/progress.ts";
 import { openDatabase } from "./lib/stack.ts";
 import { connectRedis } from "./local/resp.ts";
 import { demoCatalog } from "./seed-data.ts";
@@ -56,7 +57,9 @@ async function seedGenerated(client: pg.Client, target: number): Promise<number>
   const have = rows[0]?.n ?? 0;
   const { rows: cats } = await client.query<{ id: number }>("select id from categories order by id");
   const ids = cats.map((c) => c.id);
-  const batch = 100_000;
+  // Batches small enough for the progress line to move every second or so.
+  const batch = 25_000;
+  const shown = progress("generated products", target - have);
   for (let from = have + 1; from <= target; from += batch) {
     const to = Math.min(target, from + batch - 1);
     // Prices 1.00..999.99 in integer cents turned numeric; stock 0..119 so filters and low_stock have matches.
@@ -72,9 +75,8 @@ async function seedGenerated(client: pg.Client, target: number): Promise<number>
        from generate_series($2::int, $3::int) as g`,
       [GENERATED, from, to, ids],
     );
-    process.stdout.write(`\rgenerated products: ${to}/${target}`);
+    shown.update(to - have);
   }
-  if (target > have) process.stdout.write("\n");
   return Math.max(0, target - have);
 }
 

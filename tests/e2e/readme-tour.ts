@@ -131,7 +131,10 @@ export async function runReadmeTour(worker: E2eHarness): Promise<void> {
       vars[assign![1]!] = words(assign![2]!, vars).join(" ");
       continue;
     }
-    const [shell, filter] = command.split(/\s+\|\s+jq\s+/);
+    // `printf 'TEXT\n' | command`: TEXT (printf's escapes as the tour uses them) is the command's stdin.
+    const piped = /^printf\s+('[^']*')\s+\|\s+(.*)$/.exec(command);
+    const input = piped ? words(piped[1]!, vars)[0]!.replaceAll("\\n", "\n") : undefined;
+    const [shell, filter] = (piped ? piped[2]! : command).split(/\s+\|\s+jq\s+/);
     const argv = words(shell!, vars);
     let output = "";
     if (argv[0] === "curl") {
@@ -145,7 +148,8 @@ export async function runReadmeTour(worker: E2eHarness): Promise<void> {
       output = execFileSync("npm", ["run", "--silent", ...argv.slice(2)], {
         env: { ...env, DATABASE_URL: worker.databaseUrl },
         encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
+        input,
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
     } else if (argv[0] === "npx" && argv[1] === "wscat" && argv[2] === "-c" && argv[3]) {
       // The harness's socket, closed when the Worker stops.
