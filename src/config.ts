@@ -89,12 +89,40 @@ export type Config = z.infer<typeof configSchema>;
 
 const parsed = new WeakMap<object, Config>();
 
+/** The Worker's variables are missing or wrong: every problem, for the log (the client gets a 503). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string) {
+    super(`Invalid configuration: ${problems}`);
+  }
+}
+
+const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+/**
+ * Postgres on this machine is reachable by the Neon driver only through an HTTP endpoint in front
+ * of it; without one every query would fail as a network error, so plain `wrangler dev` says why.
+ */
+function localDatabaseWithoutEndpoint(env: Bindings): string | null {
+  if (env.NEON_SQL_ENDPOINT || !env.DATABASE_URL) return null;
+  try {
+    if (!loopback.test(new URL(env.DATABASE_URL).hostname)) return null;
+  } catch {
+    return null;
+  }
+  return "DATABASE_URL names a Postgres on this machine, which the Neon driver reaches only through an HTTP endpoint: run `npm run dev` (it serves one and sets NEON_SQL_ENDPOINT and NEON_SQL_KEY), or name a Neon database";
+}
+
 /** Parses the bindings once per env object; a bad value fails loudly with every bad key. */
 export function readConfig(env: Bindings): Config {
   let config = parsed.get(env);
   if (!config) {
     const result = configSchema.safeParse(env);
-    if (!result.success) throw new Error(`Invalid configuration: ${z.prettifyError(result.error)}`);
+    const local = localDatabaseWithoutEndpoint(env);
+    if (!result.success || local) {
+      throw new ConfigError(
+        [result.success ? "" : z.prettifyError(result.error), local ?? ""].filter(Boolean).join("\n"),
+      );
+    }
     config = result.data;
     parsed.set(env, config);
   }

@@ -1,5 +1,6 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { ConfigError } from "../config";
 import type { AppEnv } from "../context";
 import { ApiError, forbidden, invalidToken } from "./errors";
 import { log } from "./log";
@@ -72,6 +73,17 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return c.json({ detail: err.message || "Error." }, err.status);
   }
   const requestId = c.get("requestId");
+  if (err instanceof ConfigError) {
+    log(
+      "error",
+      "invalid configuration: set the Worker's variables (.dev.vars for wrangler dev, secrets in production)",
+      {
+        requestId,
+        problems: err.problems,
+      },
+    );
+    return c.json({ detail: "The server is not configured: its log names what is missing." }, 503);
+  }
   const state = sqlState(err);
   const refusal = state ? refusals[state] : undefined;
   if (refusal) {
