@@ -206,6 +206,24 @@ export async function startNeonHttp(opts: {
     total++;
     if (tag) counts.set(tag, [...(counts.get(tag) ?? []), queries[0]!.query.trim().slice(0, 80)]);
 
+    return attempt(t, tag, batch, queries, req, opts.poolSize ?? 8);
+  }
+
+  /**
+   * One request on one kept connection. A statement prepared on that connection before a
+   * migration changed its columns cannot run there again (Postgres: "cached plan must not change
+   * result type"): the connection is dropped and, the work having rolled back, the request runs
+   * again on another, which prepares it afresh (as many times as the pool has connections that
+   * may hold the old plan).
+   */
+  async function attempt(
+    t: Target,
+    tag: string | null,
+    batch: boolean,
+    queries: Query[],
+    req: IncomingMessage,
+    retries: number,
+  ): Promise<{ status: number; body: unknown }> {
     let client: pg.PoolClient;
     try {
       client = await t.pool.connect();
@@ -213,6 +231,7 @@ export async function startNeonHttp(opts: {
       throw new HttpError(503, `Postgres unreachable: ${(err as Error).message}`);
     }
     let broken: Error | undefined;
+    let stalePlan = false;
     // Without parameters, the simple protocol: a script of several statements runs as one (tests set up with them).
     const exec = (q: Query) =>
       client.query<unknown[]>({
@@ -224,6 +243,7 @@ export async function startNeonHttp(opts: {
       });
     // A tagged request runs under its tag, on whichever kept connection serves it.
     const wrap = batch || tag !== null;
+    let answer: { status: number; body: unknown };
     try {
       if (wrap) await client.query(batch ? beginStatement(req) : "BEGIN");
       if (tag !== null) await client.query("SELECT set_config('application_name', $1, true)", [tag]);
@@ -233,19 +253,24 @@ export async function startNeonHttp(opts: {
         results.push(resultJson(Array.isArray(result) ? result.at(-1)! : result));
       }
       if (wrap) await client.query("COMMIT");
-      return { status: 200, body: batch ? { results } : results[0] };
+      answer = { status: 200, body: batch ? { results } : results[0] };
     } catch (err) {
       if (!isSqlError(err)) {
         broken = err as Error;
         throw new HttpError(503, `Postgres connection failed: ${(err as Error).message}`);
       }
       if (wrap) await client.query("ROLLBACK").catch((e: Error) => (broken = e));
+      if (err.code === "0A000" && /cached plan/.test(err.message)) {
+        broken = err;
+        stalePlan = retries > 0;
+      }
       const fields = Object.fromEntries(ERROR_FIELDS.map((k) => [k, (err as unknown as Record<string, unknown>)[k]]));
-      return { status: 400, body: { message: err.message, ...fields } };
+      answer = { status: 400, body: { message: err.message, ...fields } };
     } finally {
       // A connection that failed mid-way is dropped, not handed to the next request.
       client.release(broken);
     }
+    return stalePlan ? attempt(t, tag, batch, queries, req, retries - 1) : answer;
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

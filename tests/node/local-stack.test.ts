@@ -77,6 +77,23 @@ describe("neon-http (the stand-in for Neon's HTTP SQL endpoint)", () => {
     expect(neonHttp.trips(tag)).toBe(2);
   });
 
+  it("prepares a statement once per connection, and runs it afresh when a migration changed its columns", async () => {
+    const db = sql();
+    const table = `neon_http_prepared_${run.replace(/\W/g, "_")}`;
+    await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
+    try {
+      await db.query(`INSERT INTO ${table} VALUES (1)`);
+      const read = () => db.query(`SELECT * FROM ${table} WHERE id = $1`, [1]);
+      // Both kept connections run it, so both hold it prepared.
+      expect(await Promise.all([read(), read()])).toEqual([[{ id: 1 }], [{ id: 1 }]]);
+      await db.query(`ALTER TABLE ${table} ADD COLUMN name text NOT NULL DEFAULT 'x'`);
+      // The connections that hold the old plan are replaced and the request runs again: no failure.
+      expect(await Promise.all([read(), read()])).toEqual([[{ id: 1, name: "x" }], [{ id: 1, name: "x" }]]);
+    } finally {
+      await db.query(`DROP TABLE ${table}`);
+    }
+  });
+
   it("serves loopback databases only", async () => {
     const far = sql({ url: "postgres://postgres@10.0.0.1:5432/postgres" });
     await expect(far.query("SELECT 1")).rejects.toThrow(/HTTP status 403/);
