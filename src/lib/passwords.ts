@@ -76,13 +76,16 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return ok;
 }
 
+/** The iterations of a hash `verifyPassword` checks; null for one that never logs in. */
+export const iterationsOf = (encoded: string): number | null => parse(encoded)?.iterations ?? null;
+
 /**
  * Whether a hash that just verified should be replaced by one of ours (Django's `must_update`):
  * any other cost, such as an imported Django hash of 260,000 to 1,000,000 iterations, whose
  * every check costs up to ten times ours.
  */
 export function needsRehash(encoded: string): boolean {
-  return parse(encoded)?.iterations !== PBKDF2_ITERATIONS;
+  return iterationsOf(encoded) !== PBKDF2_ITERATIONS;
 }
 
 /** Verified against when the username is unknown, so both failures cost the same time. */
