@@ -2,13 +2,11 @@
 // npm run db:seed -- --products 100000  also make sure 100000 generated products exist (benchmarks)
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { redisNamespace } from "../src/lib/namespace.ts";
-import { catalogVersionKeys } from "../src/routes/products/cache.keys.ts";
+import { invalidateCatalogCache } from "./lib/catalog-cache.ts";
 import { loadDevConfig } from "./lib/dev-config.ts";
 import { applyMigrations } from "./lib/migrate.ts";
 import { progress } from "./lib/progress.ts";
 import { openDatabase } from "./lib/stack.ts";
-import { connectRedis } from "./local/resp.ts";
 import { demoCatalog } from "./seed-data.ts";
 
 const GENERATED = "Benchmark item ";
@@ -59,7 +57,7 @@ async function seedGenerated(client: pg.Client, target: number): Promise<number>
   const ids = cats.map((c) => c.id);
   // Batches small enough for the progress line to move every second or so.
   const batch = 25_000;
-  const shown = progress("generated products", target - have);
+  const shown = progress("db:seed", target - have, { unit: "products", every: batch });
   for (let from = have + 1; from <= target; from += batch) {
     const to = Math.min(target, from + batch - 1);
     // Prices 1.00..999.99 in integer cents turned numeric; stock 0..119 so filters and low_stock have matches.
@@ -75,25 +73,9 @@ async function seedGenerated(client: pg.Client, target: number): Promise<number>
        from generate_series($2::int, $3::int) as g`,
       [GENERATED, from, to, ids],
     );
-    shown.update(to - have);
+    shown.add(to - from + 1);
   }
   return Math.max(0, target - have);
-}
-
-/** The dev Worker caches catalog responses; bump this database's versions so it shows the new rows at once. */
-async function invalidateCache(redisUrl: string | undefined, databaseUrl: string): Promise<void> {
-  if (!redisUrl) return;
-  const ns = redisNamespace(process.env.REDIS_PREFIX ?? "", databaseUrl);
-  try {
-    const redis = await connectRedis(redisUrl);
-    await redis.send([
-      ["INCR", ns + catalogVersionKeys.lists],
-      ["INCR", ns + catalogVersionKeys.details],
-    ]);
-    redis.close();
-  } catch (err) {
-    console.warn(`could not reach Redis (${String(err)}); cached catalog pages refresh within a minute`);
-  }
 }
 
 const target = generatedTarget();
@@ -108,7 +90,7 @@ try {
   const generated = target ? await seedGenerated(client, target) : 0;
   // Fresh statistics and visibility map, so the planner uses the partial indexes (index-only counts).
   if (demo + generated > 0) await client.query("vacuum analyze products");
-  await invalidateCache(cfg.REDIS_URL, database.url);
+  await invalidateCatalogCache(cfg.REDIS_URL, database.url);
   const { rows } = await client.query<{ n: number }>("select count(*)::int as n from products where not is_archived");
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(

@@ -1,26 +1,34 @@
-// Progress of a long command on stderr (stdout stays its result): done/total, the rate and the
-// time left, at most one line a second and always the last one.
+// Progress of a long command on stderr (stdout stays its result): a line each time another
+// `every` items are done, and one at the end, with the rate so far and the time left at that
+// rate. A command shorter than `every` items prints only the last.
+
+/** Counts as people read them: 12,345. */
+export const count = (n: number) => n.toLocaleString("en-US");
 
 export interface Progress {
-  /** `done` of `total` items are finished. */
-  update(done: number): void;
+  /** `n` more items are done; `note` says what (a table's name, say). */
+  add(n: number, note?: string): void;
 }
 
-const seconds = (s: number) => (s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`);
-
-export function progress(label: string, total: number, out: NodeJS.WritableStream = process.stderr): Progress {
+export function progress(
+  label: string,
+  total: number,
+  { unit, every, out = process.stderr }: { unit: string; every: number; out?: NodeJS.WritableStream },
+): Progress {
   const started = performance.now();
-  let shown = 0;
+  let done = 0;
   return {
-    update(done) {
-      const now = performance.now();
-      if (done < total && now - shown < 1000) return;
-      shown = now;
-      const elapsed = (now - started) / 1000;
-      const rate = elapsed > 0 ? done / elapsed : 0;
-      const left = done < total && rate > 0 ? `, ${seconds((total - done) / rate)} left` : "";
+    add(n, note) {
+      const before = done;
+      done += n;
+      if (done < total && Math.floor(done / every) === Math.floor(before / every)) return;
+      const seconds = (performance.now() - started) / 1000;
+      const rate = done / Math.max(seconds, 0.001);
+      const share = total > 0 ? Math.floor((100 * done) / total) : 100;
+      const left = done < total ? `, about ${Math.ceil((total - done) / rate)} s left` : "";
       out.write(
-        `${label}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} (${Math.round(rate).toLocaleString("en")}/s${left})\n`,
+        `${label}: ${count(done)} of ${count(total)} ${unit} (${share} %)${note ? `, ${note}` : ""}; ` +
+          `${count(Math.round(rate))} ${unit}/s${left}\n`,
       );
     },
   };

@@ -238,3 +238,18 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
+
+/**
+ * One row per committed `npm run import:django` (scripts/import-django.ts): the source's data as
+ * it was read, so a second run from the same data changes nothing and any other data is refused.
+ */
+export const djangoImports = pgTable("django_imports", {
+  id: serial("id").primaryKey(),
+  /** A digest of every imported row of the source, table by table. */
+  fingerprint: text("fingerprint").notNull().unique("django_imports_fingerprint_key"),
+  /** Host and database of the source, never its credentials. */
+  source: text("source").notNull(),
+  /** Rows copied per table. */
+  counts: jsonb("counts").notNull(),
+  importedAt: timestamp("imported_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});

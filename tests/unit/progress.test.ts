@@ -16,20 +16,18 @@ function sink() {
 afterEach(() => vi.useRealTimers());
 
 describe("progress", () => {
-  it("prints at most a line a second with the rate and time left, and always the last", () => {
+  it("prints a line each time another `every` items are done, and the last, with the rate and time left", () => {
     vi.useFakeTimers({ toFake: ["performance"] });
     const { out, lines } = sink();
-    const p = progress("rows", 10_000, out);
+    const p = progress("db:seed", 10_000, { unit: "products", every: 4_000, out });
     vi.advanceTimersByTime(1000);
-    p.update(2_000);
-    p.update(2_500); // within the same second: not shown
+    p.add(2_000); // below the first 4,000: not shown
     vi.advanceTimersByTime(1000);
-    p.update(4_000);
-    p.update(10_000);
+    p.add(2_500, "products");
+    p.add(5_500);
     expect(lines).toEqual([
-      "rows: 2,000/10,000 (2,000/s, 4 s left)\n",
-      "rows: 4,000/10,000 (2,000/s, 3 s left)\n",
-      "rows: 10,000/10,000 (5,000/s)\n",
+      "db:seed: 4,500 of 10,000 products (45 %), products; 2,250 products/s, about 3 s left\n",
+      "db:seed: 10,000 of 10,000 products (100 %); 5,000 products/s\n",
     ]);
   });
 });

@@ -1,6 +1,8 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, inject, it } from "vitest";
-import type { Bindings } from "../../src/config";
+import { type Bindings, readConfig } from "../../src/config";
+import { connect } from "../../src/db/client";
+import { replacePasswordHash } from "../../src/routes/auth/auth.service";
 import { json, read, readAs, unchecked } from "../harness/client";
 import { register, signUp, unique } from "../harness/fixtures";
 import { useWorker } from "./support";
@@ -141,6 +143,32 @@ describe("login", () => {
       expect(blocked.body.detail).toMatch(/^Request was throttled\. Expected available in \d+ seconds\.$/);
     },
   );
+
+  it("logs in with an imported Django hash above WebCrypto's cap, then replaces it with ours after the answer", async () => {
+    // Django 2.1's PBKDF2PasswordHasher (120,000 iterations: checked in pure JS), made with Node's
+    // crypto.pbkdf2Sync. Later generations cost more of the same; tests/e2e/import-django.test.ts logs them in.
+    const imported = "pbkdf2_sha256$120000$RkNxTvQ8aHZp3mW1cY5bLd$jgtIdc1sVXCDEG3A/R0Nk7CzaXdQ5udS1I5dW+cGHwA=";
+    const { body } = await signUpWith();
+    const hashOf = async () =>
+      (await w.query<{ h: string }>("select password_hash h from users where id = $1", [body.user.id]))[0]!.h;
+    await w.query("update users set password_hash = $2 where id = $1", [body.user.id, imported]);
+    expect((await login(body.user.username, "imported-pass-2")).status).toBe(401);
+    expect(await hashOf()).toBe(imported);
+    expect((await login(body.user.username, "imported-pass-1")).status).toBe(200);
+    const ours = await hashOf();
+    expect(ours).toMatch(/^pbkdf2_sha256\$100000\$/);
+    expect((await login(body.user.username, "imported-pass-1")).status).toBe(200);
+    expect(await hashOf()).toBe(ours);
+  });
+
+  it("keeps a password changed between the check and the replacement", async () => {
+    const { body } = await signUpWith();
+    const [row] = await w.query<{ h: string }>("select password_hash h from users where id = $1", [body.user.id]);
+    await w.query("update users set password_hash = 'changed meanwhile' where id = $1", [body.user.id]);
+    await replacePasswordHash(connect(readConfig(w.env)).db, body.user.id, row!.h, "the replacement");
+    const [after] = await w.query<{ h: string }>("select password_hash h from users where id = $1", [body.user.id]);
+    expect(after!.h).toBe("changed meanwhile");
+  });
 
   it("still logs in with Redis down (rate limits fail open)", async () => {
     const { body } = await signUpWith();

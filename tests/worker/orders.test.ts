@@ -225,6 +225,15 @@ describe("reading orders", () => {
     expect((await orders(u, { page: "3" })).body).toEqual({ detail: "Invalid page." });
   });
 
+  it("counts each order's lines whatever their ids (an imported shop's differ from its orders')", async () => {
+    const u = await s.user();
+    for (const price of ["1.00", "2.00", "3.00"]) await s.add(u, await s.product(price, 5));
+    const placed = await s.place(u);
+    // Item ids far from the order's: the count must follow order_id, not an id that happens to match.
+    await w.query("update order_items set id = id + 100000 where order_id = $1", [placed.body.order.id]);
+    expect((await orders(u)).body.results).toMatchObject([{ id: placed.body.order.id, items_count: 3 }]);
+  });
+
   it("lets staff see everyone's orders, filtered by status and user", async () => {
     const [staff, a, b] = [await s.user(true), await s.user(), await s.user()];
     const [oa, ob] = [await s.order(a), await s.order(b)];

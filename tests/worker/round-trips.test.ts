@@ -1,7 +1,7 @@
 // Round trips per route, counted at the wire by the local Neon and Upstash endpoints (#14): at the
 // edge each one costs the distance to the database's region, so a new trip must not creep back
 // in. `answered`: Postgres trips before the answer; `after`: the ones its waitUntil work makes
-// (marking outbox events delivered); `redis`: Upstash requests, the background store of a cache
+// (marking outbox events delivered, replacing an imported password hash); `redis`: Upstash requests, the background store of a cache
 // miss and the refund of a login attempt included.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bearer, json } from "../harness/client";
@@ -161,6 +161,23 @@ describe.runIf(hasRedis)("accounts", () => {
     );
     await expectTrips("/api/auth/login/", json({ username: name, password: "round-trip-1" }), {
       answered: 2,
+      redis: 2,
+    });
+  });
+
+  it("login with an imported Django hash: the same trips before the answer, the hash replaced after it", async () => {
+    const name = `rt_django_${Date.now().toString(36)}`;
+    const made = await w.request(
+      "/api/auth/register/",
+      json({ username: name, email: `${name}@x.io`, password: "round-trip-1", password2: "round-trip-1" }),
+    );
+    const id = ((await made.json()) as { user: { id: number } }).user.id;
+    // "imported-pass-1" as Django 1.11 hashed it (36,000 iterations), made with Node's crypto.pbkdf2Sync.
+    const imported = "pbkdf2_sha256$36000$Vb7Kd1YwXq3Lp9$3VwSRsotPIkzPZto/AqOVAX8nJcWU2vAWGV+puKkfu0=";
+    await w.query("update users set password_hash = $2 where id = $1", [id, imported]);
+    await expectTrips("/api/auth/login/", json({ username: name, password: "imported-pass-1" }), {
+      answered: 2,
+      after: 1,
       redis: 2,
     });
   });

@@ -30,7 +30,7 @@ export interface WorkerHarness extends Host {
    * `request`, with this file's database under a tag of its own, answering the round trips to
    * Postgres it made as the local Neon endpoint counted them at the wire (scripts/local/neon-http.ts):
    * `answered` before the answer, `after` the background work that follows it in `waitUntil`
-   * (marking outbox events delivered), told apart by their statements; and `redis`, the requests
+   * (marking outbox events delivered, replacing an imported password hash), told apart by their statements; and `redis`, the requests
    * the local Upstash endpoint had under the request's Redis prefix (`redisPrefix`, a fresh one by
    * default: pass the same one twice to count a cached read).
    */
@@ -105,7 +105,7 @@ export async function setupWorker(): Promise<WorkerHarness> {
       const counted = new URL("/__trips", stack.sqlEndpoint);
       counted.searchParams.set("tag", tag);
       const { heads } = (await (await fetch(counted, auth)).json()) as { heads: string[] };
-      const after = heads.filter((h) => /^update "order_events"/i.test(h)).length;
+      const after = heads.filter((h) => /^update "order_events"|^update users set password_hash/i.test(h)).length;
       return { res, answered: heads.length - after, after, redis: (await redisTrips()) - redisBefore };
     },
     client,

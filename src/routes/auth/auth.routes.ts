@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/log";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords";
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
 import { verifyToken } from "../../lib/tokens";
 import { usernameKey } from "../../lib/username";
 import { validate } from "../../lib/validate";
@@ -19,6 +19,7 @@ import {
   issueTokens,
   profileQuery,
   register,
+  replacePasswordHash,
   revokeQuery,
   rotateRefreshToken,
   updateProfileQuery,
@@ -33,6 +34,15 @@ async function endSessionSockets(c: Context<AppEnv>, ended: EndedSession): Promi
   await closeSession(c.env, c.var.config, ended, ended.family).catch((err: unknown) => {
     log("error", "could not close an ended session's sockets", { requestId: c.var.requestId, error: String(err) });
   });
+}
+
+async function upgradeHash(c: Context<AppEnv>, user: { id: number; passwordHash: string }, password: string) {
+  try {
+    await replacePasswordHash(c.var.db, user.id, user.passwordHash, await hashPassword(password));
+  } catch (err) {
+    // The old hash still verifies: the next login tries again.
+    log("error", "could not upgrade an imported password hash", { requestId: c.var.requestId, error: String(err) });
+  }
 }
 
 const loginFailed = () => new ApiError(401, { detail: "No active account found with the given credentials" });
@@ -83,6 +93,9 @@ const auth = new Hono<AppEnv>()
       // A failure keeps its reserved attempts.
       if (!user || !ok) throw loginFailed();
       c.executionCtx.waitUntil(attempt.succeeded());
+      // An imported hash (Django's 260,000 to 1,000,000 iterations) becomes one of ours after the
+      // answer, so the next login costs what ours cost and this one waits for no extra trip.
+      if (needsRehash(user.passwordHash)) c.executionCtx.waitUntil(upgradeHash(c, user, password));
       const tokens = await issueTokens(c.var.db, c.var.config, user);
       return c.json({ message: "Login successful!", user: userJson(user), tokens }, 200);
     },

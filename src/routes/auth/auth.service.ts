@@ -63,6 +63,14 @@ export async function findActiveUserByKey(db: Db, key: string): Promise<User | u
   return user;
 }
 
+/**
+ * Replaces the hash a login just verified with a new one; only while it is still the one
+ * checked, so a password changed meanwhile is never overwritten.
+ */
+export async function replacePasswordHash(db: Db, id: number, checked: string, next: string): Promise<void> {
+  await db.execute(sql`UPDATE users SET password_hash = ${next} WHERE id = ${id}::int AND password_hash = ${checked}`);
+}
+
 /** Starts a session (a token family): one per login, the unit that reuse detection and logout revoke. */
 export async function issueTokens(db: Db, config: TokenConfig, user: { id: number; isStaff: boolean }) {
   const family = crypto.randomUUID();

@@ -46,13 +46,17 @@ export const orderJson = sql<OrderDetail>`json_build_object(
 export const orderDetailQuery = (db: Db, where: SQL) =>
   db.select({ order: orderJson }).from(orders).innerJoin(users, eq(users.id, orders.userId)).where(where);
 
-/** Columns of an order list row; `orderSummaryJson` renders them. */
+/**
+ * Columns of an order list row; `orderSummaryJson` renders them. The outer order's id is
+ * qualified: drizzle writes a single-table select's columns bare (`"id"`), which inside the
+ * subquery on order_items would be the item's own id.
+ */
 export const orderSummaryColumns = {
   id: orders.id,
   status: orders.status,
   totalPrice: orders.totalPrice,
   createdAt: orders.createdAt,
-  itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders.id})`,
+  itemsCount: sql<number>`(SELECT count(*)::int FROM ${orderItems} i WHERE i.order_id = ${orders}.id)`,
 };
 
 interface ListFilters extends PageRequest {
