@@ -1,20 +1,11 @@
 // Order placement under contention, the no-oversell check, and round trips per order.
 import pg from "pg";
+import { withClient } from "../lib/pg.ts";
 import type { NeonHttp } from "../local/neon-http.ts";
 import type { Account } from "./accounts.ts";
 import type { BuyersResult } from "./buyers.ts";
 import { inChild } from "./driver.ts";
 import { type CpuShare, ourCpuDuring } from "./machine.ts";
-
-async function withClient<T>(databaseUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface HotProducts {
   ids: number[];

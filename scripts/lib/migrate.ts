@@ -3,18 +3,9 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { withClient } from "./pg.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
-
-async function withClient<T>(databaseUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Applies drizzle-kit's migrations; already-applied ones are skipped (drizzle keeps a journal table). */
 export function applyMigrations(databaseUrl: string): Promise<void> {

@@ -93,7 +93,8 @@ beforeAll(async () => {
     stack,
     databaseUrl: database.url,
     redisPrefix: "",
-    vars: { JWT_SECRET, DATABASE_URL: database.url },
+    // What the test itself reads of them: the token settings, to sign as the Worker does.
+    vars: { JWT_SECRET, DATABASE_URL: database.url, NEON_SQL_ENDPOINT: stack.sqlEndpoint },
     stop: async () => {},
   });
 }, 120_000);
