@@ -1,5 +1,4 @@
 // Order placement under contention, the no-oversell check, and round trips per order.
-import pg from "pg";
 import { withClient } from "../lib/pg.ts";
 import type { NeonHttp } from "../local/neon-http.ts";
 import type { Account } from "./accounts.ts";

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
-import pg from "pg";
 import { withClient } from "./pg.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));

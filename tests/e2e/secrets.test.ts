@@ -10,6 +10,9 @@ import { type DevServer, startWranglerDev } from "../../scripts/lib/wrangler.ts"
 const secret = `cmdline-probe-${crypto.randomUUID()}`;
 const vars = {
   DATABASE_URL: `postgres://probe:${secret}@127.0.0.1:1/none`,
+  // A loopback database is reached through the launcher's HTTP endpoint (see src/config.ts).
+  NEON_SQL_ENDPOINT: "http://127.0.0.1:1/sql",
+  NEON_SQL_KEY: `${secret}-sql-key`,
   JWT_SECRET: `${secret}-jwt-secret-long-enough`,
   UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1",
   UPSTASH_REDIS_REST_TOKEN: `${secret}-token`,
