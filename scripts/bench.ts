@@ -98,7 +98,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 try {
-  const { baseUrl, databaseUrl } = stack;
+  const { baseUrl } = stack;
   log(
     `Worker at ${baseUrl}: ${runtime === "workerd" ? "the production bundle on workerd (npm start)" : "wrangler dev"}, request logging on`,
   );
@@ -172,6 +172,8 @@ async function fullRun(): Promise<void> {
   const cachedDetail = await catalog.cachedDetail(baseUrl, small, shape);
   log(`3/6 uncached filtered list, ${small.products} products`);
   const uncachedSmall = { products: small.products, ...(await catalog.uncachedList(baseUrl, small, 0, shape)) };
+  log(`3/6 uncached search, ${small.products} products`);
+  const searchSmall = { products: small.products, ...(await catalog.uncachedSearch(baseUrl, 0, shape)) };
 
   const hot = await prepareProducts(databaseUrl, 40, 6);
   log("6/6 round trips per order (quiet stack)");
@@ -196,6 +198,8 @@ async function fullRun(): Promise<void> {
   const large = await catalog.catalogFacts(databaseUrl, 100);
   log(`3/6 uncached filtered list, ${large.products} products`);
   const uncachedLarge = { products: large.products, ...(await catalog.uncachedList(baseUrl, large, 1, shape)) };
+  log(`3/6 uncached search, ${large.products} products`);
+  const searchLarge = { products: large.products, ...(await catalog.uncachedSearch(baseUrl, 1, shape)) };
 
   // Last: some 10 s after 1,000 sockets close, the local workerd pauses for about a second (the
   // hub shares the Worker's thread here), which would land in whatever ran next.
@@ -229,13 +233,15 @@ async function fullRun(): Promise<void> {
     burst,
     uncachedSmall,
     uncachedLarge,
+    searchSmall,
+    searchLarge,
     orders: { ...placed, check },
     notify,
     fanout: fan,
     roundTrips,
   };
   const results: BenchResults = { ...partial, flags: flagsOf(partial) };
-  for (const run of [uncachedSmall, uncachedLarge]) {
+  for (const run of [uncachedSmall, uncachedLarge, searchSmall, searchLarge]) {
     if (run.pathsWrapped)
       log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
   }

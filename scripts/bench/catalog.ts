@@ -143,16 +143,49 @@ export function uncachedPaths(categories: number[], count: number, parity: 0 | 1
   });
 }
 
-export async function uncachedList(
-  baseUrl: string,
-  facts: CatalogFacts,
-  parity: 0 | 1,
-  shape: LoadShape,
-): Promise<HttpLoadResult> {
-  const paths = uncachedPaths(facts.categories, 50_000, parity);
+/** Loads `paths` after checking the last one misses the cache (it is not requested again). */
+async function uncached(baseUrl: string, paths: string[], shape: LoadShape): Promise<HttpLoadResult> {
   const probe = await fetch(`${baseUrl}${paths.at(-1)}`);
   await probe.arrayBuffer();
   if (probe.headers.get("x-cache") !== "MISS")
     throw new Error(`uncached probe answered X-Cache: ${probe.headers.get("x-cache")}, not MISS`);
   return load(baseUrl, paths.slice(0, -1), shape);
 }
+
+export const uncachedList = (baseUrl: string, facts: CatalogFacts, parity: 0 | 1, shape: LoadShape) =>
+  uncached(baseUrl, uncachedPaths(facts.categories, 50_000, parity), shape);
+
+/**
+ * What shoppers type, as the demo catalog has it: whole words and phrases, words being typed
+ * (prefixes) and typos (the fuzzy fallback). Each matches a handful of the demo products, at
+ * 1,000 products as at 100,000: the generated ones are all "Benchmark item N".
+ */
+export const SEARCHES = [
+  "keyboard",
+  "gaming laptop",
+  "headphones",
+  '"cast iron"',
+  "board -cutting",
+  "running shoes",
+  "keyb",
+  "espres",
+  "keybaord",
+  "hedphones",
+] as const;
+
+/**
+ * Uncached searches: every request a different key (the search, a page size of 10 to 19, and a
+ * `min_price` below every demo price, so the answer is the search's), `parity` as above.
+ */
+export function uncachedSearchPaths(count: number, parity: 0 | 1): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const search = encodeURIComponent(SEARCHES[i % SEARCHES.length]!);
+    const rest = Math.floor(i / SEARCHES.length);
+    const pageSize = 10 + (rest % 10);
+    const cents = 2 * (Math.floor(rest / 10) % 600) + 1 + parity;
+    return `/api/products/?search=${search}&page_size=${pageSize}&min_price=${(cents / 100).toFixed(2)}`;
+  });
+}
+
+export const uncachedSearch = (baseUrl: string, parity: 0 | 1, shape: LoadShape) =>
+  uncached(baseUrl, uncachedSearchPaths(60_000, parity), shape);

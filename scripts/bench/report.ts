@@ -41,6 +41,9 @@ export interface BenchResults {
   burst: BurstResult;
   uncachedSmall: UncachedRun;
   uncachedLarge: UncachedRun;
+  /** Uncached searches (scripts/bench/catalog.ts `SEARCHES`) at the same two sizes (#19). */
+  searchSmall: UncachedRun;
+  searchLarge: UncachedRun;
   orders: BuyersResult & { cpuMsPerOrder: number | null; cpu: CpuShare | null; check: StockCheck };
   notify: NotifyResult;
   fanout: FanoutResult;
@@ -88,16 +91,28 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
       `burst of ${r.burst.requests}: ${fiveXX.map(([c, n]) => `${n}×${c}`).join(", ")} ${r.burst.errors} errors (goal: no 5xx)`,
     );
   if (r.notify.latency.p99 > 20) flags.push(`WebSocket p99 ${fixed(r.notify.latency.p99)} ms (goal ≤ 20 ms)`);
-  const growth = ratio(r.uncachedSmall.rps, r.uncachedLarge.rps);
-  if (growth > 2)
-    flags.push(
-      `uncached list costs ${fixed(growth, 2)}x at ${r.uncachedLarge.products} products vs ${r.uncachedSmall.products} (goal ≤ 2x)`,
-    );
+  for (const [name, small, large] of [
+    ["uncached list", r.uncachedSmall, r.uncachedLarge],
+    ["uncached search", r.searchSmall, r.searchLarge],
+  ] as const) {
+    const growth = ratio(small.rps, large.rps);
+    if (growth > 2)
+      flags.push(`${name} costs ${fixed(growth, 2)}x at ${large.products} products vs ${small.products} (goal ≤ 2x)`);
+  }
   if (!r.orders.check.pass) flags.push(`oversell check FAILED: ${r.orders.check.problems.slice(0, 3).join("; ")}`);
   const [one, ten] = r.roundTrips;
   if (one && ten && one.roundTrips !== ten.roundTrips)
     flags.push(`round trips differ: ${one.roundTrips} for 1 line, ${ten.roundTrips} for 10`);
-  const runs = [r.floor, r.cachedList, r.cachedFiltered, r.cachedDetail, r.uncachedSmall, r.uncachedLarge];
+  const runs = [
+    r.floor,
+    r.cachedList,
+    r.cachedFiltered,
+    r.cachedDetail,
+    r.uncachedSmall,
+    r.uncachedLarge,
+    r.searchSmall,
+    r.searchLarge,
+  ];
   const errors = runs.reduce((n, x) => n + x.non2xx + x.errors, 0);
   for (const [name, x] of [
     ["floor", r.floor],
@@ -172,6 +187,18 @@ export function markdownTable(r: BenchResults): string {
       `uncached filtered list, ${r.uncachedLarge.products.toLocaleString("en")} products`,
       r.uncachedLarge,
       `${share(r.uncachedLarge)}; cost ${fixed(ratio(r.uncachedSmall.rps, r.uncachedLarge.rps), 2)}x the small catalog`,
+    ),
+    http(
+      "3",
+      `uncached search \`?search=\` (words, prefixes, typos), ${r.searchSmall.products.toLocaleString("en")} products`,
+      r.searchSmall,
+      share(r.searchSmall),
+    ),
+    http(
+      "3",
+      `uncached search, ${r.searchLarge.products.toLocaleString("en")} products`,
+      r.searchLarge,
+      `${share(r.searchLarge)}; cost ${fixed(ratio(r.searchSmall.rps, r.searchLarge.rps), 2)}x the small catalog`,
     ),
     `| 4 | place order: ${r.settings.buyers} buyers, 3-line carts (orders/s; POST latency) | ${fixed(o.ordersPerSecond, 1)} | ${fixed(o.place.p50, 2)} | ${fixed(o.place.p99, 2)} | ${o.errors} (+${o.outOfStock} out of stock, expected) | ${fixed(o.cpuMsPerOrder ?? Number.NaN, 2)} per order | ${shareText(o.cpu)} | oversell check **${o.check.pass ? "PASS" : "FAIL"}** (${o.orders} orders, ${o.check.unitsSold} units, ${o.check.soldOut} sold out) |`,
     `| 5 | status change: HTTP response → owner's WebSocket message (${n.latency.samples} changes; negative = message first) | – | ${fixed(n.latency.p50, 2)} | ${fixed(n.latency.p99, 2)} | ${n.errors} / ${n.missed} missed | – | – | request sent → message p50 ${fixed(n.sinceRequest.p50, 2)}, p99 ${fixed(n.sinceRequest.p99, 2)}; the PATCH itself p50 ${fixed(n.http.p50, 2)}, p99 ${fixed(n.http.p99, 2)} |`,

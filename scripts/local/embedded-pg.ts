@@ -5,6 +5,7 @@
 
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 
 const PROTOCOL_3 = 196608;
 const SSL_REQUEST = 80877103;
@@ -63,7 +64,8 @@ export async function startEmbeddedPg(opts: {
   dataDir: string;
   port?: number;
 }): Promise<{ url: string; port: number; close(): Promise<void> }> {
-  const db = await PGlite.create({ dataDir: opts.dataDir });
+  // pg_trgm for the catalog's typo-tolerant search (migrations/0004_pg-trgm.sql); PGlite loads contrib modules per instance.
+  const db = await PGlite.create({ dataDir: opts.dataDir, extensions: { pg_trgm } });
   const conns = new Set<Conn>();
   const waiting: Conn[] = [];
   let holder: Conn | null = null;

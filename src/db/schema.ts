@@ -1,8 +1,9 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import {
   bigserial,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -22,6 +23,14 @@ const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "dat
 const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 /** Money is numeric(10,2) and travels as a decimal string, never a float. */
 const money = (name: string) => numeric(name, { precision: 10, scale: 2, mode: "string" });
+/** Only ever written by Postgres (a generated column) and read by its own operators; never selected. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * The text search configuration of the catalog (stems English words). The column below and every
+ * query (src/lib/search.ts) must name the same one, or stems would not meet.
+ */
+export const SEARCH_CONFIG = "english";
 
 export const ORDER_STATUSES = ["pending", "processing", "shipped", "delivered", "cancelled"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -99,6 +108,11 @@ export const products = pgTable(
     isArchived: boolean("is_archived").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** Name (weight A) and description (weight B) as stemmed words, for full-text search. */
+    searchVector: tsvector("search_vector").generatedAlwaysAs(
+      (): SQL =>
+        sql`setweight(to_tsvector('${sql.raw(SEARCH_CONFIG)}', ${products.name}), 'A') || setweight(to_tsvector('${sql.raw(SEARCH_CONFIG)}', ${products.description}), 'B')`,
+    ),
   },
   (t) => [
     check("products_price_positive", sql`${t.price} > 0`),
@@ -113,6 +127,9 @@ export const products = pgTable(
     index("products_price_idx").on(t.price, t.id).where(sql`NOT ${t.isArchived}`),
     index("products_name_idx").on(t.name, t.id).where(sql`NOT ${t.isArchived}`),
     index("products_stock_idx").on(t.stock, t.id).where(sql`NOT ${t.isArchived}`),
+    index("products_search_idx").using("gin", t.searchVector).where(sql`NOT ${t.isArchived}`),
+    // pg_trgm (migrations/0004_pg-trgm.sql): typo-tolerant matching of names when full-text finds nothing.
+    index("products_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")).where(sql`NOT ${t.isArchived}`),
   ],
 );
 

@@ -49,6 +49,8 @@ interface Answer {
   schema?: z.ZodType;
   /** For answers that are not JSON (the docs page). */
   mediaType?: string;
+  /** Response headers the answer may carry, by name. */
+  headers?: Record<string, { description: string; values: readonly string[] }>;
 }
 
 export interface RouteDoc {
@@ -67,12 +69,23 @@ export interface RouteDoc {
   noDb?: true;
 }
 
-const content = ({ schema, mediaType }: Answer) =>
-  schema
+const content = ({ schema, mediaType, headers }: Answer) => ({
+  ...(schema
     ? { content: { "application/json": { schema: responseSchema(schema) } } }
     : mediaType
       ? { content: { [mediaType]: {} } }
-      : {};
+      : {}),
+  ...(headers
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([name, { description, values }]) => [
+            name,
+            { description, schema: { type: "string" as const, enum: [...values] } },
+          ]),
+        ),
+      }
+    : {}),
+});
 
 /** The description of a resource's PUT and PATCH, which both take any subset of the fields. */
 export const PARTIAL_UPDATES =

@@ -128,6 +128,7 @@ export async function walk(
   );
   await call("GET /api/products/", () => api.products.$get({ query: { page_size: "5" } }));
   await call("GET /api/products/", () => api.products.$get({ query: { page_size: "5" } }));
+  await call("GET /api/products/facets/", () => api.products.facets.$get({ query: { search: "lamp" } }));
   await call("PUT /api/products/{id}/", () => staff.products[ID].$put({ ...at(product), json: { price: "13.00" } }));
   await call("PATCH /api/products/{id}/", () => staff.products[ID].$patch({ ...at(product), json: { stock: 9 } }));
   await seeStock(product);

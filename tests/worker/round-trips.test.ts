@@ -139,6 +139,19 @@ describe.runIf(hasRedis)("catalog reads", () => {
     }
   });
 
+  it("a search (full-text or its fuzzy fallback) and the facets: one trip, the category check included", async () => {
+    for (const path of [
+      "/api/products/?search=mug",
+      "/api/products/?search=mgu&ordering=price",
+      `/api/products/?search=mug&category=${category}`,
+      "/api/products/facets/",
+      `/api/products/facets/?search=mug&category=${category}&in_stock=true`,
+    ]) {
+      // A fresh Redis prefix: the key's first read, Redis and Postgres at once.
+      await expectTrips(path, undefined, { answered: 1, redis: 1 });
+    }
+  });
+
   it("an unknown category filter still answers its 400 in one trip", async () => {
     const got = await w.trips("/api/products/?category=999999");
     expect(got.res.status).toBe(400);

@@ -8,7 +8,7 @@ export const CATALOG_TTL_SECONDS = 60;
  * embeds the versions it was built under; a write increments them, so older entries are never read again.
  */
 export const catalogVersionKeys = {
-  /** Product lists and the category list: every catalog write, stock changes included. */
+  /** Product lists, their facets and the category list: every catalog write, stock changes included. */
   lists: "catalog:v:lists",
   /** Every product detail: writes that can change any detail (names, categories, products_count). */
   details: "catalog:v:details",

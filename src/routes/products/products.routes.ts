@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../../context";
 import { notFound } from "../../lib/errors";
@@ -9,7 +9,9 @@ import { authorized, requireStaff } from "../../middleware/auth";
 import { doc, PARTIAL_UPDATES } from "../../openapi/describe";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
-import { listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
+import { Facets } from "./facets.serialize";
+import { productFacets } from "./facets.service";
+import { facetsQuery, listQuery, lowStockQuery, productCreate, productUpdate } from "./products.schemas";
 import { Product, ProductDetail, ProductList, ProductPage } from "./products.serialize";
 import {
   createProductQuery,
@@ -21,6 +23,29 @@ import {
   updateProductQuery,
   writtenProduct,
 } from "./products.service";
+import type { SearchMode } from "./search.service";
+
+const searchModeHeader = {
+  "X-Search-Mode": {
+    description:
+      "With `search`: `fulltext` when full-text search answered, `fuzzy` when it found nothing and names similar to the words typed answered",
+    values: ["fulltext", "fuzzy"] satisfies SearchMode[],
+  },
+};
+
+/**
+ * Catalog text as cached: a first line of words (a page's count, a search's mode), a newline, and
+ * the JSON. The mode is cached with the answer, so a hit still says it in `X-Search-Mode`.
+ */
+const headed = (words: (number | string | undefined)[], json: string) =>
+  `${words.filter((word) => word !== undefined).join(" ")}\n${json}`;
+function unhead(c: Context<AppEnv>, text: string): [words: string[], json: string] {
+  const newline = text.indexOf("\n");
+  const words = text.slice(0, newline).split(" ");
+  const mode = words.find((word) => word === "fulltext" || word === "fuzzy");
+  if (mode) c.header("X-Search-Mode", mode);
+  return [words, text.slice(newline + 1)];
+}
 
 const productRoutes = new Hono<AppEnv>()
   .get(
@@ -31,34 +56,42 @@ const productRoutes = new Hono<AppEnv>()
       description:
         "Served from the Redis cache when it is up (`X-Cache: HIT|MISS|BYPASS`). A filter value of the wrong type, or an unknown `category`, is a 400 naming the parameter.",
       errors: [404],
-      ok: { status: 200, description: "One page of products", schema: ProductPage },
+      ok: { status: 200, description: "One page of products", schema: ProductPage, headers: searchModeHeader },
     }),
     validate("query", listQuery),
     async (c) => {
       const q = c.req.valid("query");
       const offset = pageOffset(q);
+      const order = q.ordering ?? (q.search === undefined ? "-created_at" : "relevance");
       // The key is the parsed query in a fixed order, so equivalent URLs share an entry;
       // links are built per request since they depend on the URL as sent.
-      const params = [
-        q.page,
-        q.page_size,
-        q.ordering,
-        q.category,
-        q.min_price,
-        q.max_price,
-        q.in_stock,
-        q.search?.trim(),
-      ];
-      // Cached as the count, a newline, and the results' JSON text.
+      const params = [q.page, q.page_size, order, q.category, q.min_price, q.max_price, q.in_stock, q.search];
       const text = await cachedText(c, [ver.lists], `catalog:list:${JSON.stringify(params)}`, async () => {
-        const { count, results } = await listProducts(c.var.db, q, q.ordering, q.page_size, offset);
-        return `${count}\n${JSON.stringify(results)}`;
+        const { count, results, mode } = await listProducts(c.var.db, q, order, q.page_size, offset);
+        return headed([count, mode], JSON.stringify(results));
       });
-      const newline = text.indexOf("\n");
-      return jsonText<z.infer<typeof ProductPage>>(
-        c,
-        toPageText(c.req.url, q, Number(text.slice(0, newline)), text.slice(newline + 1)),
-      );
+      const [[count], results] = unhead(c, text);
+      return jsonText<z.infer<typeof ProductPage>>(c, toPageText(c.req.url, q, Number(count), results));
+    },
+  )
+  .get(
+    "/facets",
+    doc({
+      tag: "products",
+      summary: "Counts to narrow the list by: per category, price band and stock state",
+      description:
+        "Takes the list's filters (`page` and `ordering` do not apply) and counts the products they leave, as `GET /api/products/` would list them. Cached and invalidated like the list (`X-Cache`).",
+      ok: { status: 200, description: "The counts", schema: Facets, headers: searchModeHeader },
+    }),
+    validate("query", facetsQuery),
+    async (c) => {
+      const q = c.req.valid("query");
+      const params = [q.category, q.min_price, q.max_price, q.in_stock, q.search];
+      const text = await cachedText(c, [ver.lists], `catalog:facets:${JSON.stringify(params)}`, async () => {
+        const { facets, mode } = await productFacets(c.var.db, q);
+        return headed([mode], JSON.stringify(facets));
+      });
+      return jsonText<z.infer<typeof Facets>>(c, unhead(c, text)[1]);
     },
   )
   .get(

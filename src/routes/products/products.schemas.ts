@@ -32,18 +32,33 @@ const booleanFilter = z.string().transform((value, ctx) => {
 
 const categoryParam = () => optionalQuery(categoryFilter).meta({ description: "Category id" });
 
-export const listQuery = z.object({
-  ...pageParams,
+/** The filters the list and its facets share. */
+const filterParams = {
   category: categoryParam(),
   min_price: optionalQuery(decimalQuery()).meta({ description: "Lowest price, inclusive (decimal)" }),
   max_price: optionalQuery(decimalQuery()).meta({ description: "Highest price, inclusive (decimal)" }),
   in_stock: optionalQuery(booleanFilter).meta({ description: "`true` or `false`" }),
-  search: optionalQuery(z.string().max(200)).meta({
-    description: "Case-insensitive; every word must match the name or the description",
+  search: optionalQuery(
+    z
+      .string()
+      .max(200)
+      .transform((text) => text.trim() || undefined),
+  ).meta({
+    description:
+      'Full-text search of names (weighted higher) and descriptions, English stems ("keyboards" finds "keyboard"); `"quoted phrases"`, `-excluded` words and `or` as in web search engines; the last word also matches as a prefix. When nothing matches, names similar to the words typed (typos). Answers say which in `X-Search-Mode: fulltext|fuzzy`.',
   }),
-  ordering: z.enum(ORDERINGS).default("-created_at").meta({ description: "Sort order (default `-created_at`)" }),
+};
+
+export const listQuery = z.object({
+  ...pageParams,
+  ...filterParams,
+  ordering: optionalQuery(z.enum(ORDERINGS)).meta({
+    description: "Sort order (default: by relevance when `search` is given, ties by id; else `-created_at`)",
+  }),
 });
 export type ListQuery = z.infer<typeof listQuery>;
+
+export const facetsQuery = z.object(filterParams);
 
 export const lowStockQuery = z.object({
   threshold: queryInt(1, INT4_MAX).default(10).meta({ description: "Exclusive upper bound on stock (default 10)" }),

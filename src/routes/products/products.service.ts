@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, desc, eq, gt, gte, lt, lte, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type * as z from "zod";
 import type { Db } from "../../db/client";
 import { categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { INVALID_CHOICE, missingPk } from "../../lib/fields";
-import { searchAll } from "../../lib/search";
+import { parseSearch } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import type { ListQuery, Ordering, ProductCreate, ProductUpdate } from "./products.schemas";
 import {
@@ -14,48 +14,53 @@ import {
   productColumns,
   productJson,
 } from "./products.serialize";
+import { fuzzySimilarity, matchedProducts, type SearchMode } from "./search.service";
 
 export type ProductFilters = Pick<ListQuery, "category" | "min_price" | "max_price" | "in_stock" | "search">;
 
 /** Written as `NOT is_archived`, never `= $1`, so the planner can match the partial indexes. */
 export const visible = sql`not ${products.isArchived}`;
 
-export function productFilter(f: ProductFilters): SQL {
+/** Every filter but `search`, which is matched by `matchedProducts` (search.service.ts). */
+export function productFilter(f: Omit<ProductFilters, "search">): SQL {
   const conditions: (SQL | undefined)[] = [visible];
   if (f.category !== undefined) conditions.push(eq(products.categoryId, f.category));
   // Prices stay decimal strings; Postgres compares them as numeric.
   if (f.min_price !== undefined) conditions.push(gte(products.price, f.min_price));
   if (f.max_price !== undefined) conditions.push(lte(products.price, f.max_price));
   if (f.in_stock !== undefined) conditions.push(f.in_stock ? gt(products.stock, 0) : eq(products.stock, 0));
-  // DRF's SearchFilter: every term must match the name or the description.
-  conditions.push(searchAll(f.search, [products.name, products.description]));
   return and(...conditions)!;
 }
 
 // Each ordering ends with id in the same direction, matching the (column, id) indexes. The
 // created_at indexes are `DESC NULLS LAST` (drizzle-kit's spelling), so the null placement is
 // written to match them (a plain DESC means NULLS FIRST and would sort 100k rows instead);
-// the columns are NOT NULL, so it changes no result.
-const orderings: Record<Ordering, SQL[]> = {
-  price: [asc(products.price), asc(products.id)],
-  "-price": [desc(products.price), desc(products.id)],
-  created_at: [sql`${products.createdAt} asc nulls first`, sql`${products.id} asc nulls first`],
-  "-created_at": [sql`${products.createdAt} desc nulls last`, sql`${products.id} desc nulls last`],
-  stock: [asc(products.stock), asc(products.id)],
-  "-stock": [desc(products.stock), desc(products.id)],
-  name: [asc(products.name), asc(products.id)],
-  "-name": [desc(products.name), desc(products.id)],
-};
+// the columns are NOT NULL, so it changes no result. Search results are sorted the same way.
+type Sortable = Record<"id" | "price" | "createdAt" | "stock" | "name", AnyColumn | SQLWrapper>;
+const orderingsOf = (t: Sortable): Record<Ordering, SQL[]> => ({
+  price: [asc(t.price), asc(t.id)],
+  "-price": [desc(t.price), desc(t.id)],
+  created_at: [sql`${t.createdAt} asc nulls first`, sql`${t.id} asc nulls first`],
+  "-created_at": [sql`${t.createdAt} desc nulls last`, sql`${t.id} desc nulls last`],
+  stock: [asc(t.stock), asc(t.id)],
+  "-stock": [desc(t.stock), desc(t.id)],
+  name: [asc(t.name), asc(t.id)],
+  "-name": [desc(t.name), desc(t.id)],
+});
+const orderings = orderingsOf(products);
+
+/** A list's order: one of `ORDERINGS`, or by relevance, the default when searching. */
+export type ListOrder = Ordering | "relevance";
 
 /** Whether a category filter names a category: an empty answer for an unknown one is django-filter's 400. */
-const categoryCheck = (db: Db, id: number) =>
+export const categoryCheck = (db: Db, id: number) =>
   db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
 
-function checkCategory(found: { id: number }[] | undefined, id: number | undefined): void {
+export function checkCategory(found: { id: number }[] | undefined, id: number | undefined): void {
   if (id !== undefined && found && !found.length) throw fieldError("category", INVALID_CHOICE);
 }
 
-/** The statement behind a list page; exported so a test can EXPLAIN exactly what runs. */
+/** The statement behind a list page without search; exported so a test can EXPLAIN exactly what runs. */
 export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, limit: number, offset: number) {
   const where = productFilter(filters);
   return db
@@ -72,22 +77,81 @@ export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, l
 }
 
 /**
+ * The statement behind a search page (`filters.search` given): the matches, their count and
+ * ranking in one statement (search.service.ts); relevance orders by tier (full-text hits before
+ * fuzzy ones), score, then id. Exported so a test can EXPLAIN it.
+ */
+export function searchPageQuery(
+  db: Db,
+  filters: ProductFilters & { search: string },
+  order: ListOrder,
+  limit: number,
+  offset: number,
+) {
+  const { ctes, found, fuzzy } = matchedProducts(
+    db,
+    productFilter(filters),
+    parseSearch(filters.search),
+    order === "relevance",
+  );
+  return db
+    .with(...ctes)
+    .select({
+      id: found.id,
+      name: found.name,
+      description: found.description,
+      price: found.price,
+      stock: found.stock,
+      categoryId: found.categoryId,
+      categoryName: categories.name,
+      createdAt: found.createdAt,
+      updatedAt: found.updatedAt,
+      total: sql<number>`(select count(*) from ${found})`.mapWith(Number),
+      fuzzy,
+    })
+    .from(found)
+    .innerJoin(categories, eq(categories.id, found.categoryId))
+    .orderBy(
+      ...(order === "relevance" ? [asc(found.tier), desc(found.score), asc(found.id)] : orderingsOf(found)[order]),
+    )
+    .limit(limit)
+    .offset(offset);
+}
+
+/**
  * One page in one statement: the rows (category names by join) and the total as a scalar
- * subquery, so the page is read from an index with LIMIT while the count runs once. With a
- * category filter, the check that it exists rides in the same round trip.
+ * subquery, so the page is read from an index with LIMIT while the count runs once; a search says
+ * which mode answered. The category filter's check that it exists, and a search's setting for
+ * fuzzy matching, ride in the same round trip.
  */
 export async function listProducts(
   db: Db,
   filters: ProductFilters,
-  ordering: Ordering,
+  order: ListOrder,
   limit: number,
   offset: number,
-): Promise<{ count: number; results: ProductJson[] }> {
-  const page = pageQuery(db, filters, ordering, limit, offset);
-  const [rows, known] =
-    filters.category === undefined ? [await page] : await db.batch([page, categoryCheck(db, filters.category)]);
+): Promise<{ count: number; results: ProductJson[]; mode?: SearchMode }> {
+  const check = filters.category === undefined ? [] : [categoryCheck(db, filters.category)];
+  const { search } = filters;
+  if (search === undefined) {
+    const page = pageQuery(db, filters, order === "relevance" ? "-created_at" : order, limit, offset);
+    const [rows, known] = check.length ? await db.batch([page, ...check]) : [await page];
+    return pageOf(rows, known, filters.category, offset);
+  }
+  const page = searchPageQuery(db, { ...filters, search }, order, limit, offset);
+  const [, rows, known] = await db.batch([fuzzySimilarity(db), page, ...check]);
+  // No row at all means fewer full-text hits than FUZZY_BELOW: the fallback answered.
+  return { ...pageOf(rows, known, filters.category, offset), mode: rows[0]?.fuzzy === false ? "fulltext" : "fuzzy" };
+}
+
+function pageOf(
+  rows: (ProductRow & { total: number })[],
+  known: { id: number }[] | undefined,
+  category: number | undefined,
+  offset: number,
+) {
   if (rows.length === 0) {
-    checkCategory(known, filters.category);
+    checkCategory(known, category);
     if (offset > 0) throw notFound("Invalid page.");
   }
   return { count: rows[0]?.total ?? 0, results: rows.map(productJson) };
