@@ -6,7 +6,6 @@
 // With --rtt, only the edge scenario: the routes one at a time with that much added to every
 // round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -20,6 +19,7 @@ import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
 import { type BenchResults, flagsOf, markdownTable } from "./bench/report.ts";
 import { startBenchStack } from "./bench/stack.ts";
+import { freePort } from "./lib/free-port.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,14 +56,6 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const started = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function postgresVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });

@@ -6,5 +6,5 @@ await launch("wrangler dev", async (cfg, stack) => {
   const server = await startWranglerDev({ port: cfg.PORT, vars: stack.vars });
   // wrangler dev fires a Cron Trigger when asked at this path.
   const sweep = async () => (await fetch(`${server.url}/__scheduled?cron=*+*+*+*+*`)).body?.cancel();
-  return { ...server, sweep };
+  return { ...server, sweep, ready: `API ready at ${server.url}/api/` };
 });

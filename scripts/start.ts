@@ -7,10 +7,11 @@ import { buildBundle, startWorkerd } from "./lib/workerd.ts";
 await launch("production bundle on workerd", async (cfg, stack) => {
   const bundleDir = join(cfg.DATA_DIR, "bundle");
   await buildBundle(bundleDir);
-  return startWorkerd({
+  const server = await startWorkerd({
     port: cfg.PORT,
     vars: stack.vars,
     bundleDir,
     persistDir: join(cfg.DATA_DIR, "durable-objects"),
   });
+  return { ...server, ready: `API ready at ${server.url}/api/` };
 });

@@ -53,37 +53,38 @@ const origins = z
     ),
   );
 
-const configSchema = z
-  .object({
-    DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
-    JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
-    JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
-    UPSTASH_REDIS_REST_URL: z.url().optional(),
-    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-    NEON_SQL_ENDPOINT: z.url().optional(),
-    NEON_SQL_KEY: z.string().min(16).optional(),
-    REDIS_PREFIX: z.string().default(""),
-    ACCESS_TOKEN_TTL: seconds.default(900),
-    REFRESH_TOKEN_TTL: seconds.default(604800),
-    LOGIN_LIMIT_PER_USERNAME: limit.default(10),
-    LOGIN_LIMIT_PER_IP: limit.default(50),
-    REGISTER_LIMIT_PER_IP: limit.default(100),
-    WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
-    DB_CONNECT_TIMEOUT_MS: limit.default(5000),
-    LOG_REQUESTS: z
-      .enum(["true", "false"])
-      .default("true")
-      .transform((v) => v === "true"),
-    APP_VERSION: z.string().default("0.1.0"),
-    CORS_ORIGINS: origins,
-  })
-  .transform((c) => ({
-    ...c,
-    /** Names this database's staff feed (see src/lib/namespace.ts). */
-    DATABASE_TAG: databaseTag(c.DATABASE_URL),
-    /** Every Redis key starts with this: two databases sharing one Redis never read each other's keys. */
-    REDIS_NAMESPACE: redisNamespace(c.REDIS_PREFIX, c.DATABASE_URL),
-  }));
+/** Every variable the Worker reads (the launchers forward the same names: scripts/lib/dev-config.ts). */
+export const variables = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+  JWT_SECRET_PREVIOUS: z.string().min(32).optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  NEON_SQL_ENDPOINT: z.url().optional(),
+  NEON_SQL_KEY: z.string().min(16).optional(),
+  REDIS_PREFIX: z.string().default(""),
+  ACCESS_TOKEN_TTL: seconds.default(900),
+  REFRESH_TOKEN_TTL: seconds.default(604800),
+  LOGIN_LIMIT_PER_USERNAME: limit.default(10),
+  LOGIN_LIMIT_PER_IP: limit.default(50),
+  REGISTER_LIMIT_PER_IP: limit.default(100),
+  WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
+  DB_CONNECT_TIMEOUT_MS: limit.default(5000),
+  LOG_REQUESTS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  APP_VERSION: z.string().default("0.1.0"),
+  CORS_ORIGINS: origins,
+});
+
+const configSchema = variables.transform((c) => ({
+  ...c,
+  /** Names this database's staff feed (see src/lib/namespace.ts). */
+  DATABASE_TAG: databaseTag(c.DATABASE_URL),
+  /** Every Redis key starts with this: two databases sharing one Redis never read each other's keys. */
+  REDIS_NAMESPACE: redisNamespace(c.REDIS_PREFIX, c.DATABASE_URL),
+}));
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -109,7 +110,7 @@ function localDatabaseWithoutEndpoint(env: Bindings): string | null {
   } catch {
     return null;
   }
-  return "DATABASE_URL names a Postgres on this machine, which the Neon driver reaches only through an HTTP endpoint: run `npm run dev` (it serves one and sets NEON_SQL_ENDPOINT and NEON_SQL_KEY), or name a Neon database";
+  return "DATABASE_URL names a Postgres on this machine, which the Neon driver reaches only through an HTTP endpoint: run `npm run dev`, or `npm run stack` beside `wrangler dev` (either serves one and sets NEON_SQL_ENDPOINT and NEON_SQL_KEY), or name a Neon database";
 }
 
 /** Parses the bindings once per env object; a bad value fails loudly with every bad key. */

@@ -1,17 +1,20 @@
-// What `npm run dev` and `npm start` share: the configuration, the database and the local stack,
-// migrations applied and said, a Worker server the caller starts, its minute sweep, and one way
-// down (Ctrl-C, SIGTERM, or the server dying) that stops everything started.
+// What `npm run dev`, `npm start` and `npm run stack` share: the configuration, the database and
+// the local stack, migrations applied and said, what the caller serves in front of it (a Worker
+// and its minute sweep, or nothing), and one way down (Ctrl-C, SIGTERM, or the server dying)
+// that stops everything started.
 import type { ChildProcess } from "node:child_process";
 import { type DevConfig, loadDevConfig } from "./dev-config.ts";
 import { applyMigrations } from "./migrate.ts";
 import { openDatabase, type Stack, startStack } from "./stack.ts";
 
 export interface Served {
-  child: ChildProcess;
-  url: string;
+  /** The server's process, whose exit stops the stack; none when the caller serves nothing. */
+  child?: ChildProcess;
+  /** What the ready line says. */
+  ready: string;
   stop(): Promise<void>;
   /** Runs the Cron sweep once (the runtime has no Cron Triggers of its own here). */
-  sweep(): Promise<unknown>;
+  sweep?(): Promise<unknown>;
 }
 
 export async function launch(what: string, serve: (cfg: DevConfig, stack: Stack) => Promise<Served>): Promise<void> {
@@ -39,22 +42,21 @@ export async function launch(what: string, serve: (cfg: DevConfig, stack: Stack)
       `database: ${database.embedded ? `embedded PGlite in ${cfg.DATA_DIR}/pg` : "DATABASE_URL"} (migrations applied)`,
     );
     console.log(
-      `cache: ${stack.cache === "on" ? "Redis at REDIS_URL via the local Upstash endpoint" : "off (set REDIS_URL to enable)"}`,
+      `cache: ${cfg.REDIS_URL ? "Redis at REDIS_URL via the local Upstash endpoint" : stack.cache === "on" ? "the Upstash database .dev.vars names" : "off (set REDIS_URL to enable)"}`,
     );
     const running = await serve(cfg, stack);
     server = running;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`\nAPI ready at ${running.url}/api/ in ${seconds}s (${what}). Ctrl-C stops everything.\n`);
+    console.log(`\n${running.ready} in ${seconds}s (${what}). Ctrl-C stops everything.\n`);
     // The minute sweep of undelivered notifications, which Cron Triggers run in production.
-    const sweep = setInterval(() => {
-      running
-        .sweep()
-        .catch((err: unknown) =>
+    const { sweep } = running;
+    if (sweep)
+      setInterval(() => {
+        sweep().catch((err: unknown) =>
           console.error(JSON.stringify({ level: "warn", msg: "sweep failed", error: String(err) })),
         );
-    }, 60_000);
-    sweep.unref();
-    running.child.once("exit", (code) => {
+      }, 60_000).unref();
+    running.child?.once("exit", (code) => {
       if (!stopping) {
         console.error(`${what} exited (${code}); stopping the stack`);
         void shutdown(1);

@@ -59,17 +59,22 @@ export function devSecret(cfg: DevConfig): string {
 
 export interface Stack {
   database: Database;
-  /** Bindings the Worker needs to reach this stack through the production clients. */
+  /** What the Worker gets: the developer's variables, then what reaches this stack through the production clients. */
   vars: Record<string, string>;
+  /** The stack's own part of `vars` (its addresses and per-run secrets). */
+  own: Record<string, string>;
   cache: "on" | "off";
   close(): Promise<void>;
 }
 
-/** Postgres (real or embedded) behind a Neon-style WebSocket proxy, Redis behind an Upstash-style REST endpoint. */
+/**
+ * Postgres (real or embedded) behind a Neon-style HTTP endpoint; Redis (`REDIS_URL`) behind an
+ * Upstash-style REST endpoint, or the Upstash database the developer's variables name, if any.
+ */
 export async function startStack(cfg: DevConfig, database: Database): Promise<Stack> {
   const sqlKey = newSecret();
   const neon = await startNeonHttp({ secret: sqlKey });
-  const vars: Record<string, string> = {
+  const own: Record<string, string> = {
     DATABASE_URL: database.url,
     NEON_SQL_ENDPOINT: neon.url,
     NEON_SQL_KEY: sqlKey,
@@ -79,13 +84,15 @@ export async function startStack(cfg: DevConfig, database: Database): Promise<St
   if (cfg.REDIS_URL) {
     const token = newSecret();
     upstash = await startUpstashRest({ redisUrl: cfg.REDIS_URL, token });
-    vars.UPSTASH_REDIS_REST_URL = upstash.url;
-    vars.UPSTASH_REDIS_REST_TOKEN = token;
+    own.UPSTASH_REDIS_REST_URL = upstash.url;
+    own.UPSTASH_REDIS_REST_TOKEN = token;
   }
+  const vars = { ...cfg.worker, ...own };
   return {
     database,
     vars,
-    cache: upstash ? "on" : "off",
+    own,
+    cache: vars.UPSTASH_REDIS_REST_URL ? "on" : "off",
     close: async () => {
       await Promise.allSettled([neon.close(), upstash?.close()]);
       await database.close();

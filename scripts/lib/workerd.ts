@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_readConfig } from "wrangler";
+import { freePort } from "./free-port.ts";
 import { offlineEnv, wranglerBin } from "./wrangler.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -86,15 +87,6 @@ const config :Workerd.Config = (
   ],
 );
 `;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** Starts workerd on the bundle; resolves once it answers. Stop it with `stop()`, which also removes its config. */

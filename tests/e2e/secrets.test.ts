@@ -2,9 +2,8 @@
 // `--var` arguments, which any local user can read in /proc/<pid>/cmdline. They now travel in a
 // file only this user can read; no process of the machine carries them in its arguments.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { type DevServer, startWranglerDev } from "../../scripts/lib/wrangler.ts";
 
 const secret = `cmdline-probe-${crypto.randomUUID()}`;
@@ -20,14 +19,6 @@ const vars = {
   APP_VERSION: "1.0$HOME",
   LOG_REQUESTS: "false",
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Every process's arguments, as `ps` or any local user would see them. */
 function allCommandLines(): string[] {

@@ -8,20 +8,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { signUp } from "../harness/fixtures";
 import { createTestDatabase } from "../support/stack";
 import { runReadmeTour } from "./readme-tour";
 import { type E2eHarness, harnessFor } from "./support";
 
 const JWT_SECRET = `start-test-${crypto.randomUUID()}-long-enough`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const ORIGIN = "http://localhost:5173";
 
 /** Every live process whose ancestry leads to `root` (npm, node, workerd...), read from /proc. */
 function descendants(root: number): number[] {
@@ -68,6 +62,8 @@ beforeAll(async () => {
       DATABASE_URL: database.url,
       DATA_DIR: dataDir,
       JWT_SECRET,
+      // A Worker variable from the environment, which the launcher must hand on.
+      CORS_ORIGINS: ORIGIN,
       ...(stack.redis ? { REDIS_URL: stack.redis.directUrl } : { REDIS_URL: "" }),
     },
     // Its own process group, so SIGINT reaches npm and everything under it, as Ctrl-C does.
@@ -128,6 +124,12 @@ describe("npm start", () => {
     expect(script).toBeDefined();
     const asset = await fetch(new URL(script!, `${worker.url}/api/docs/`));
     expect([asset.status, asset.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"]);
+
+    const preflight = await fetch(`${worker.url}/api/products/`, {
+      method: "OPTIONS",
+      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "GET" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(ORIGIN);
 
     const consolePage = await fetch(`${worker.url}/admin/`);
     expect(consolePage.status).toBe(200);

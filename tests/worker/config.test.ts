@@ -2,6 +2,8 @@
 // forgot a secret) answers every request 503 with one line in the contract's shape, and its log
 // names each problem: never a bare 500.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { WORKER_VARIABLES } from "../../scripts/lib/worker-variables.ts";
+import { variables } from "../../src/config";
 import { useWorker } from "./support";
 
 const w = useWorker();
@@ -36,5 +38,10 @@ describe("missing or wrong Worker variables", () => {
     expect(got.status).toBe(503);
     expect(got.logged).toContain("DATABASE_URL names a Postgres on this machine");
     expect(got.logged).toContain("npm run dev");
+    expect(got.logged).toContain("`npm run stack` beside `wrangler dev`");
+  });
+
+  it("are the ones the launchers take from the environment for the Worker", () => {
+    expect([...WORKER_VARIABLES].sort()).toEqual(Object.keys(variables.shape).sort());
   });
 });
