@@ -30,7 +30,7 @@ export const requestSchema = (schema: z.ZodType) => resolver(schema, { options: 
 export const responseSchema = (schema: z.ZodType) => resolver(schema, { options: { io: "output", override: tidy } });
 
 /** Attaches hono-openapi's description to a middleware, which then documents every route it guards. */
-export const documents = <M extends MiddlewareHandler<any, any, any>>(middleware: M, description: object): M =>
+export const documents = <M extends MiddlewareHandler>(middleware: M, description: object): M =>
   Object.assign(middleware, { [uniqueSymbol]: description });
 
 /** What an access guard adds to a route's description. */

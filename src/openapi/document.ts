@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import * as z from "zod";
+import type { AppEnv } from "../context";
 import { socketMessages } from "../realtime/events";
 import { tidy } from "./describe";
 import { type ErrorStatus, errorRef, errorResponses } from "./errors";
@@ -93,7 +94,7 @@ function finish(generated: Paths): Paths {
   return paths;
 }
 
-async function build(app: Hono<any, any, any>) {
+async function build(app: Hono<AppEnv>) {
   const spec = await generateSpecs(app, {
     documentation: {
       info: { title: "edge-shop API", version: "1.0.0", description },
@@ -132,7 +133,7 @@ let document: OpenApiDocument | undefined;
  * Built from `app.routes` on first use and kept for the isolate's life: it depends on code only.
  * The value is kept, not the promise: a promise settled in one request must not wake another.
  */
-export async function openApiDocument(app: Hono<any, any, any>): Promise<OpenApiDocument> {
+export async function openApiDocument(app: Hono<AppEnv>): Promise<OpenApiDocument> {
   document ??= await build(app);
   return document;
 }

@@ -5,7 +5,7 @@ import { docsPage } from "./docs-page";
 import { openApiDocument } from "./document";
 
 /** `/api/schema/` and `/api/docs/` for `app`: no database, so mounted before the services middleware. */
-export function docsRoutes(app: Hono<AppEnv, any, any>) {
+export function docsRoutes(app: Hono<AppEnv>) {
   return new Hono<AppEnv>()
     .get(
       "/schema",

@@ -19,18 +19,20 @@ export const ProductList = z.array(Product).meta({ id: "ProductList" });
 export const ProductDetail = z.object({ ...productFields, category: Category }).meta({ id: "ProductDetail" });
 export const ProductPage = page(Product).meta({ id: "ProductPage" });
 
-/** Columns of a product row with its category name; select them with `innerJoin(categories, ...)`. */
-export const productColumns = {
+/** The product's own columns that the serializers read. */
+export const productOwnColumns = {
   id: products.id,
   name: products.name,
   description: products.description,
   price: products.price,
   stock: products.stock,
   categoryId: products.categoryId,
-  categoryName: categories.name,
   createdAt: products.createdAt,
   updatedAt: products.updatedAt,
 };
+
+/** Columns of a product row with its category name; select them with `innerJoin(categories, ...)`. */
+export const productColumns = { ...productOwnColumns, categoryName: categories.name };
 
 export type ProductRow = {
   id: number;

@@ -3,6 +3,7 @@ import { unionAll } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { products, SEARCH_CONFIG } from "../../db/schema";
 import { type SearchTerms, tsQuery } from "../../lib/search";
+import { productOwnColumns } from "./products.serialize";
 
 /*
  * Catalog search in one statement: full-text hits (`fulltext`), and only when they are fewer
@@ -36,16 +37,7 @@ export const fuzzySimilarity = (db: Db) =>
   db.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${FUZZY_SIMILARITY}, true)`);
 
 /** Product columns a match carries, so nothing joins back to `products` (whose size the planner would then weigh). */
-const matchColumns = {
-  id: products.id,
-  name: products.name,
-  description: products.description,
-  price: products.price,
-  stock: products.stock,
-  categoryId: products.categoryId,
-  createdAt: products.createdAt,
-  updatedAt: products.updatedAt,
-};
+const matchColumns = productOwnColumns;
 
 /**
  * The visible products matching `terms` under `where`, as CTEs for `db.with(...ctes)`: `found`
