@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "public");
@@ -29,8 +30,19 @@ put(join(out, "docs-assets", "docs.js"), readFileSync(join(root, "src/openapi/sw
 // The staff console (README "Staff console"): its files as they are in src/console/, at /admin/.
 mkdirSync(join(out, "admin"), { recursive: true });
 for (const file of readdirSync(join(root, "src/console"))) {
-  put(join(out, "admin", file), readFileSync(join(root, "src/console", file)));
+  if (!file.endsWith(".d.ts")) put(join(out, "admin", file), readFileSync(join(root, "src/console", file)));
 }
+// The console talks to the API through @edge-shop/client (packages/client), one ES module here.
+const client = await build({
+  entryPoints: [join(root, "packages/client/src/index.ts")],
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  minify: true,
+  write: false,
+  legalComments: "none",
+});
+put(join(out, "admin", "client.js"), Buffer.from(client.outputFiles[0].contents));
 // Static assets never reach the Worker, so their headers are set here (Workers' _headers file).
 put(
   join(out, "_headers"),
