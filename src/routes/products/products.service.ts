@@ -4,7 +4,7 @@ import type { Db } from "../../db/client";
 import { categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { INVALID_CHOICE, missingPk } from "../../lib/fields";
-import { parseSearch } from "../../lib/search";
+import { parseSearch, searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import type { ListQuery, Ordering, ProductCreate, ProductUpdate } from "./products.schemas";
 import {
@@ -273,3 +273,28 @@ export function deleteProductQueries(db: Db, id: number) {
     SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM archived) AS archived`);
   return [lock, act] as const;
 }
+
+/** Archived products, most recently archived first, with the total as a scalar subquery (one statement). */
+export function archivedProductsQuery(db: Db, search: string | undefined, limit: number, offset: number) {
+  const where = and(sql`${products.isArchived}`, searchAll(search, [products.name, products.description]));
+  return db
+    .select({
+      ...productColumns,
+      total: sql<number>`(select count(*) from ${products} where ${where})`.mapWith(Number),
+    })
+    .from(products)
+    .innerJoin(categories, eq(categories.id, products.categoryId))
+    .where(where)
+    .orderBy(desc(products.updatedAt), desc(products.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+/** Brings an archived product back into the catalog, in one statement; not archived or unknown: nothing written. For a batch. */
+export const restoreProductQuery = (db: Db, id: number) =>
+  db.execute<Written>(sql`
+    WITH changed AS (
+      UPDATE products SET is_archived = false, updated_at = now()
+      WHERE id = ${id}::int AND is_archived RETURNING *)
+    SELECT EXISTS (SELECT 1 FROM changed) AS found, true AS category_found, ${writtenRow("changed")}
+    FROM (SELECT 1) one LEFT JOIN changed ON true LEFT JOIN categories cat ON cat.id = changed.category_id`);
