@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "public");
 const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+const uplot = join(dirname(createRequire(import.meta.url).resolve("uplot/package.json")), "dist");
 
 /**
  * Test files start Workers in parallel, each running this script while others read public/:
@@ -31,6 +32,10 @@ mkdirSync(join(out, "admin"), { recursive: true });
 for (const file of readdirSync(join(root, "src/console"))) {
   put(join(out, "admin", file), readFileSync(join(root, "src/console", file)));
 }
+// The dashboard's charts: uPlot (pinned in package.json), from our own origin like everything else.
+put(join(out, "admin", "uplot.esm.js"), readFileSync(join(uplot, "uPlot.esm.js")));
+put(join(out, "admin", "uplot.min.css"), readFileSync(join(uplot, "uPlot.min.css")));
+put(join(out, "admin", "uplot.LICENSE"), readFileSync(join(uplot, "..", "LICENSE")));
 // Static assets never reach the Worker, so their headers are set here (Workers' _headers file).
 put(
   join(out, "_headers"),
