@@ -33,7 +33,12 @@ for (const file of readdirSync(join(root, "src/console"))) {
   put(join(out, "admin", file), readFileSync(join(root, "src/console", file)));
 }
 // The dashboard's charts: uPlot (pinned in package.json), from our own origin like everything else.
-put(join(out, "admin", "uplot.esm.js"), readFileSync(join(uplot, "uPlot.esm.js")));
+// Its minified build (22 KB gzipped, half its ES module's size) declares one `var uPlot`: exported,
+// that makes it a module the dashboard imports.
+put(
+  join(out, "admin", "uplot.js"),
+  Buffer.concat([readFileSync(join(uplot, "uPlot.iife.min.js")), Buffer.from("\nexport default uPlot;\n")]),
+);
 put(join(out, "admin", "uplot.min.css"), readFileSync(join(uplot, "uPlot.min.css")));
 put(join(out, "admin", "uplot.LICENSE"), readFileSync(join(uplot, "..", "LICENSE")));
 // Static assets never reach the Worker, so their headers are set here (Workers' _headers file).

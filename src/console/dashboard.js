@@ -5,7 +5,7 @@
 
 import { api } from "./api.js";
 import { debounce, errorBox, fill, grid, h, hashQuery, loading, money, setHashQuery, toolbar } from "./dom.js";
-import uPlot from "./uplot.esm.js";
+import uPlot from "./uplot.js";
 
 /** @import { Stats, StatsPoint, TopProduct } from "./types.js" */
 
