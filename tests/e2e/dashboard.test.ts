@@ -119,7 +119,7 @@ describe.runIf(browserTest)("the dashboard in headless Chromium", () => {
     expect(page.url()).toContain("range=7");
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect.poll(() => page.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: "test-results/dashboard-phone.png", fullPage: true });
     expect(problems).toEqual([]);
   });
