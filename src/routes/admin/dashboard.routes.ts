@@ -14,7 +14,7 @@ import { ArchivedProductPage, OpenCartPage } from "./admin.serialize";
 import { openCartsPage, openCartsQuery } from "./carts.service";
 import { statsQuery } from "./stats.schemas";
 import { Stats } from "./stats.serialize";
-import { statsJson, statsQueries } from "./stats.service";
+import { statsQuery as figures, statsJson } from "./stats.service";
 
 /** The console's dashboard, carts and archived products (README "Staff console"); staff only, like the rest of /api/admin. */
 const dashboard = new Hono<AppEnv>()
@@ -29,7 +29,8 @@ const dashboard = new Hono<AppEnv>()
     validate("query", statsQuery),
     async (c) => {
       const query = c.req.valid("query");
-      return c.json(statsJson(await authorized(c, ...statsQueries(c.var.db, query)), query), 200);
+      const [stats] = await authorized(c, figures(c.var.db, query));
+      return c.json(statsJson(stats, query), 200);
     },
   )
   .get(

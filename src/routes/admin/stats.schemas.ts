@@ -13,25 +13,22 @@ const BUCKET_MS: Record<Bucket, number> = { hour: HOUR_MS, day: 24 * HOUR_MS };
 /** DRF's DateTimeField message. */
 const DATETIME_FORMAT =
   "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
-const instant = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?)?$/;
+const instant = /^\d{4}-\d\d-\d\d(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-5]):[0-5]\d)?)?$/;
 
 /**
  * A point in time as given: a date (midnight in `tz`), a local date-time (in `tz`) or one with an
- * offset. Postgres reads it in the request's time zone (stats.service.ts); here it is only checked.
+ * offset. Postgres reads it in the request's time zone (stats.service.ts); here it is only checked,
+ * the day too: Date.parse takes 2026-02-30, Postgres refuses it.
  */
-const when = z.string().trim().refine(validInstant, DATETIME_FORMAT);
-
-/** The pattern, a real calendar day and time (Postgres refuses 2026-02-30 or 25:00), years 1970 to 9999. */
-function validInstant(text: string): boolean {
-  const m = instant.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  if (y < 1970 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return false;
-  const [h = 0, min = 0, sec = 0] = (text.slice(11, 19).match(/\d\d/g) ?? []).map(Number);
-  const offset = m[4]?.match(/\d\d/g)?.map(Number) ?? [0, 0];
-  return h < 24 && min < 60 && sec < 60 && offset[0]! <= 15 && offset[1]! < 60;
-}
+const when = z
+  .string()
+  .trim()
+  .refine((text) => {
+    const day = new Date(`${text.slice(0, 10)}T00:00Z`);
+    return (
+      instant.test(text) && text >= "1970" && day.getTime() >= 0 && day.toISOString().startsWith(text.slice(0, 10))
+    );
+  }, DATETIME_FORMAT);
 
 /**
  * An IANA zone name as Intl knows it. Offsets ("+05:00") and POSIX strings are refused: Postgres
@@ -48,7 +45,7 @@ const zone = z
     } catch {
       return false;
     }
-  }, "Unknown time zone: use an IANA name such as Europe/Berlin or UTC.");
+  }, "Unknown time zone: use an IANA name (Europe/Berlin).");
 
 export const statsQuery = z
   .object({
