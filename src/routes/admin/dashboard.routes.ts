@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
-import { notFound } from "../../lib/errors";
+import { fieldError, notFound } from "../../lib/errors";
 import { ID, pathId } from "../../lib/fields";
 import { pageOffset, toPage } from "../../lib/pagination";
+import { pgError } from "../../lib/pg-error";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
 import { doc } from "../../openapi/describe";
@@ -12,7 +13,7 @@ import { archivedProductsQuery, restoreProductQuery, writtenProduct } from "../p
 import { archivedQuery, cartsQuery } from "./admin.schemas";
 import { ArchivedProductPage, OpenCartPage } from "./admin.serialize";
 import { openCartsPage, openCartsQuery } from "./carts.service";
-import { statsQuery } from "./stats.schemas";
+import { statsQuery, UNKNOWN_ZONE } from "./stats.schemas";
 import { Stats } from "./stats.serialize";
 import { statsQuery as figures, statsJson } from "./stats.service";
 
@@ -29,7 +30,10 @@ const dashboard = new Hono<AppEnv>()
     validate("query", statsQuery),
     async (c) => {
       const query = c.req.valid("query");
-      const [stats] = await authorized(c, figures(c.var.db, query));
+      const [stats] = await authorized(c, figures(c.var.db, query)).catch((err) => {
+        // A zone Intl knows and this Postgres's zone data does not (22023: invalid TimeZone).
+        throw pgError(err)?.code === "22023" ? fieldError("tz", UNKNOWN_ZONE) : err;
+      });
       return c.json(statsJson(stats, query), 200);
     },
   )

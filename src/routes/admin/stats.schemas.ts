@@ -30,6 +30,8 @@ const when = z
     );
   }, DATETIME_FORMAT);
 
+export const UNKNOWN_ZONE = "Unknown time zone: use an IANA name (Europe/Berlin).";
+
 /**
  * An IANA zone name as Intl knows it. Offsets ("+05:00") and POSIX strings are refused: Postgres
  * reads a POSIX offset's sign the other way round, so they would silently shift every bucket.
@@ -45,7 +47,7 @@ const zone = z
     } catch {
       return false;
     }
-  }, "Unknown time zone: use an IANA name (Europe/Berlin).");
+  }, UNKNOWN_ZONE);
 
 export const statsQuery = z
   .object({
