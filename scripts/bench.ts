@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --out FILE]
+// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --dashboard] [-- --out FILE]
 // Starts its own stack (a fresh database on the Postgres server at DATABASE_URL, a Redis key
 // prefix at REDIS_URL, the local Neon/Upstash stand-ins, the production bundle on workerd as
 // `npm start` serves it, or `wrangler dev` with --dev; request logging on, as by default), drives
 // load from child processes, prints a Markdown table and writes bench/results/<date>.json.
 // With --rtt, only the edge scenario: the routes one at a time with that much added to every
-// round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json).
+// round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json). With --dashboard, only the
+// dashboard's read at many orders (bench/results/<date>-dashboard.json); the full run includes it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,12 +13,13 @@ import pg from "pg";
 import { redisNamespace } from "../src/lib/namespace.ts";
 import { createStaff, registerCustomers } from "./bench/accounts.ts";
 import * as catalog from "./bench/catalog.ts";
+import { dashboardReads, seedOrders } from "./bench/dashboard.ts";
 import { inChild, killChildren } from "./bench/driver.ts";
 import { edgeScenario, edgeTable } from "./bench/edge.ts";
 import { busyPercent, machineInfo } from "./bench/machine.ts";
 import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
-import { type BenchResults, flagsOf, markdownTable } from "./bench/report.ts";
+import { type BenchResults, dashboardRow, flagsOf, markdownTable } from "./bench/report.ts";
 import { startBenchStack } from "./bench/stack.ts";
 import { freePort } from "./lib/free-port.ts";
 
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     dev: { type: "boolean", default: false },
     rtt: { type: "string", default: "0" },
+    dashboard: { type: "boolean", default: false },
     out: { type: "string" },
     "large-products": { type: "string" },
   },
@@ -48,6 +51,9 @@ const settings = {
   broadcasts: quick ? 2 : 5,
   smallProducts: 1000,
   largeProducts: Number(args["large-products"] ?? (quick ? 20_000 : 100_000)),
+  // The dashboard's read is measured at this many orders (#23).
+  dashboardOrders: quick ? 10_000 : 100_000,
+  dashboardSamples: quick ? 10 : 30,
 };
 const shape = { connections: settings.connections, seconds: settings.seconds, warmupSeconds: quick ? 1 : 2 };
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -95,6 +101,7 @@ try {
     `Worker at ${baseUrl}: ${runtime === "workerd" ? "the production bundle on workerd (npm start)" : "wrangler dev"}, request logging on`,
   );
   if (rttMs > 0) await edgeRun();
+  else if (args.dashboard) await dashboardRun();
   else await fullRun();
 } catch (err) {
   if (!interrupted) {
@@ -140,6 +147,29 @@ async function edgeRun(): Promise<void> {
     machine: machineInfo(),
   });
   console.log(`\n${edgeTable(edge)}\n`);
+}
+
+/** The stats route at `settings.dashboardOrders` orders (seeded straight to Postgres), one request at a time. */
+async function dashboardScenario(staff: Awaited<ReturnType<typeof createStaff>>) {
+  log(`dashboard: seeding ${settings.dashboardOrders} orders`);
+  const orders = await seedOrders(stack.databaseUrl, settings.dashboardOrders);
+  log(`dashboard: GET /api/admin/stats/ at ${orders} orders, ${settings.dashboardSamples} reads each`);
+  return dashboardReads(stack.baseUrl, staff, orders, settings.dashboardSamples);
+}
+
+/** The dashboard scenario alone, on the small catalog. */
+async function dashboardRun(): Promise<void> {
+  const { baseUrl, databaseUrl } = stack;
+  await catalog.seed(databaseUrl, settings.smallProducts);
+  await registerCustomers(baseUrl, "buyer", settings.buyers);
+  const dashboard = await dashboardScenario(await createStaff(baseUrl, databaseUrl, "bench_staff"));
+  writeResults(`${new Date().toISOString().slice(0, 10)}-dashboard${quick ? "-quick" : ""}`, {
+    date: new Date().toISOString(),
+    runtime,
+    dashboard,
+    machine: machineInfo(),
+  });
+  console.log(`\n${dashboardRow(dashboard)}\n`);
 }
 
 async function fullRun(): Promise<void> {
@@ -192,6 +222,7 @@ async function fullRun(): Promise<void> {
   const uncachedLarge = { products: large.products, ...(await catalog.uncachedList(baseUrl, large, 1, shape)) };
   log(`3/6 uncached search, ${large.products} products`);
   const searchLarge = { products: large.products, ...(await catalog.uncachedSearch(baseUrl, 1, shape)) };
+  const dashboard = await dashboardScenario(staff);
 
   // Last: some 10 s after 1,000 sockets close, the local workerd pauses for about a second (the
   // hub shares the Worker's thread here), which would land in whatever ran next.
@@ -231,6 +262,7 @@ async function fullRun(): Promise<void> {
     notify,
     fanout: fan,
     roundTrips,
+    dashboard,
   };
   const results: BenchResults = { ...partial, flags: flagsOf(partial) };
   for (const run of [uncachedSmall, uncachedLarge, searchSmall, searchLarge]) {

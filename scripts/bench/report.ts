@@ -1,6 +1,7 @@
 // The results file's shape, the thresholds from issue #9, and the Markdown table.
 import type { BurstResult } from "./burst.ts";
 import type { BuyersResult } from "./buyers.ts";
+import type { DashboardResult } from "./dashboard.ts";
 import type { HttpLoadResult } from "./http-load.ts";
 import type { CpuShare } from "./machine.ts";
 import type { FanoutResult, NotifyResult } from "./notify.ts";
@@ -48,6 +49,8 @@ export interface BenchResults {
   notify: NotifyResult;
   fanout: FanoutResult;
   roundTrips: RoundTrips[];
+  /** GET /api/admin/stats/ at many orders (#23). */
+  dashboard: DashboardResult;
   /** Figures past the issue's thresholds, in words. */
   flags: string[];
 }
@@ -136,7 +139,21 @@ export function flagsOf(r: Omit<BenchResults, "flags">): string[] {
         `the local stand-ins took ${x.cpu.standIns}% of the CPUs in the ${name} run: they were the bottleneck`,
       );
   }
-  if (errors + r.orders.errors + r.notify.errors + r.notify.missed + r.fanout.errors + r.fanout.refused > 0)
+  // "Interactive" (#23): the dashboard's one read under a fifth of a second at 100,000 orders.
+  if (r.dashboard.days.p50 > 200)
+    flags.push(
+      `dashboard stats p50 ${fixed(r.dashboard.days.p50, 0)} ms at ${r.dashboard.orders} orders (goal ≤ 200 ms)`,
+    );
+  if (
+    errors +
+      r.orders.errors +
+      r.dashboard.errors +
+      r.notify.errors +
+      r.notify.missed +
+      r.fanout.errors +
+      r.fanout.refused >
+    0
+  )
     flags.push("some requests failed: see the errors column");
   return flags;
 }
@@ -208,5 +225,9 @@ export function markdownTable(r: BenchResults): string {
       .join(", ")}; ${r.burst.errors} errors | – | – | all answered in ${r.burst.ms} ms |`,
     `| 6 | Postgres round trips to place an order | 1 line: **${one?.roundTrips}** | 10 lines: **${ten?.roundTrips}** | | | | | ${one?.roundTrips === ten?.roundTrips ? "equal" : "**NOT equal**"} (one HTTP request each, the outbox marking after the answer included) |`,
   ];
-  return rows.join("\n");
+  return [...rows, dashboardRow(r.dashboard)].join("\n");
 }
+
+/** The dashboard's row of the table (also printed alone by `--dashboard`). */
+export const dashboardRow = (d: DashboardResult) =>
+  `| 7 | dashboard \`GET /api/admin/stats/\` at ${d.orders.toLocaleString("en")} orders, one at a time: 30 days by day (Europe/Berlin) | – | ${fixed(d.days.p50, 2)} | ${fixed(d.days.p99, 2)} | ${d.errors} errors | – | – | a week by hour: p50 ${fixed(d.hours.p50, 2)}, p99 ${fixed(d.hours.p99, 2)} (${d.days.samples} reads each) |`;

@@ -2,9 +2,11 @@
 // The staff console: sign-in, the shell (navigation, live indicator), and a hash router.
 
 import { ApiError, currentUser, onSessionEnd, resume, signIn, signOut } from "./api.js";
+import carts from "./carts.js";
 import categories from "./categories.js";
 import customer from "./customer.js";
 import customers from "./customers.js";
+import dashboard from "./dashboard.js";
 import { errorBox, fill, h, toast } from "./dom.js";
 import { forgetFeedPosition, startFeed } from "./feed.js";
 import order from "./order.js";
@@ -21,13 +23,17 @@ import products from "./products.js";
 
 /** @type {[RegExp, (root: HTMLElement, ...params: string[]) => View, string][]} */
 const routes = [
+  [/^\/dashboard$/, dashboard, "Dashboard"],
   [/^\/products$/, products, "Products"],
   [/^\/categories$/, categories, "Categories"],
   [/^\/orders$/, orders, "Orders"],
   [/^\/orders\/(\d+)$/, order, "Order"],
   [/^\/customers$/, customers, "Customers"],
   [/^\/customers\/(\d+)$/, customer, "Customer"],
+  [/^\/carts$/, carts, "Carts"],
 ];
+/** The landing page. */
+const HOME = "/dashboard";
 
 // index.html has them all.
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -58,7 +64,7 @@ function setLive({ state, retryIn }) {
 function route() {
   view?.dispose?.();
   view = null;
-  const path = (location.hash.slice(1).split("?")[0] || "/products").replace(/\/$/, "") || "/products";
+  const path = (location.hash.slice(1).split("?")[0] || HOME).replace(/\/$/, "") || HOME;
   const match = routes.find(([pattern]) => pattern.test(path));
   for (const link of document.querySelectorAll("#nav a")) {
     const current = path.startsWith(/** @type {string} */ (link.getAttribute("href")).slice(1));
@@ -69,7 +75,7 @@ function route() {
     fill(
       main,
       h("h1", { tabindex: -1, text: "Not found" }),
-      h("p", {}, "No such page. ", h("a", { href: "#/products", text: "Go to products" })),
+      h("p", {}, "No such page. ", h("a", { href: `#${HOME}`, text: "Go to the dashboard" })),
     );
     return;
   }
@@ -91,7 +97,7 @@ function startShell() {
   bar.hidden = false;
   feed?.stop();
   feed = startFeed({ onEvent: onFeedEvent, onState: setLive, onResync: () => view?.resync?.() });
-  if (!location.hash || location.hash === "#/signin") history.replaceState(null, "", "#/products");
+  if (!location.hash || location.hash === "#/signin") history.replaceState(null, "", `#${HOME}`);
   route();
 }
 

@@ -1,5 +1,6 @@
 // @ts-check
-// Products: a paginated, searchable, filterable list with price and stock edited in place.
+// Products: a paginated, searchable, filterable list with price and stock edited in place, and
+// the archived ones (out of the catalog) under their own filter, each with a Restore button.
 
 import { api, fieldErrors, messageOf } from "./api.js";
 import {
@@ -38,6 +39,7 @@ export default function products(root) {
     category: q.category ?? "",
     stock: ["in", "out", "low"].includes(q.stock) ? q.stock : "",
     ordering: q.ordering ?? "-created_at",
+    show: q.show === "archived" ? "archived" : "",
     page: Number(q.page) || 1,
   };
   /** @type {Category[]} */
@@ -51,6 +53,19 @@ export default function products(root) {
 
   const filters = toolbar(
     "Filter products",
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "p-show", text: "Show" }),
+      h(
+        "select",
+        { id: "p-show", onchange: (e) => set({ show: /** @type {HTMLSelectElement} */ (e.target).value }) },
+        [
+          ["", "In the catalog"],
+          ["archived", "Archived"],
+        ].map(([value, label]) => h("option", { value, selected: value === state.show, text: label })),
+      ),
+    ),
     searchField({
       id: "p-search",
       label: "Search",
@@ -102,7 +117,16 @@ export default function products(root) {
   /** @param {Partial<typeof state>} change */
   function set(change) {
     Object.assign(state, { page: 1 }, change);
+    inert();
     load();
+  }
+
+  /** The catalog's filters do not apply to archived products. */
+  function inert() {
+    for (const id of ["p-category", "p-stock", "p-ordering"]) {
+      const control = /** @type {HTMLSelectElement} */ (filters.querySelector(`#${id}`));
+      control.disabled = state.show === "archived";
+    }
   }
 
   async function loadCategories() {
@@ -130,8 +154,16 @@ export default function products(root) {
         category: state.category,
         stock: state.stock,
         ordering: state.ordering === "-created_at" ? "" : state.ordering,
+        show: state.show,
         page: state.page,
       });
+      if (state.show === "archived") {
+        return /** @type {Promise<Page<Product>>} */ (
+          api("/api/admin/products/archived/", {
+            query: { search: state.search, page: state.page, page_size: PAGE_SIZE },
+          })
+        );
+      }
       if (state.stock === "low") {
         // A plain list from the staff-only low-stock route; search is applied here.
         const lowStock = /** @type {Product[]} */ (
@@ -160,6 +192,7 @@ export default function products(root) {
 
   /** @param {Product[]} rows */
   function table(rows) {
+    if (state.show === "archived") return archivedTable(rows);
     return grid({
       class: "grid products",
       headings: ["Name", "Category", "Price", "Stock", "", ""],
@@ -280,6 +313,47 @@ export default function products(root) {
     return h("div", { class: "inline-cell" }, input, msg);
   }
 
+  /** @param {Product[]} rows */
+  function archivedTable(rows) {
+    return grid({
+      class: "grid products archived",
+      headings: ["Name", "Category", "Price", "Stock", ""],
+      caption: "Archived products: out of the catalog, kept in order history",
+      rows: rows.map((p) =>
+        h(
+          "tr",
+          { "data-id": p.id },
+          h("th", { scope: "row", class: "name" }, p.name, h("span", { class: "muted small", text: ` #${p.id}` })),
+          h("td", { "data-label": "Category", text: p.category_name }),
+          h("td", { "data-label": "Price", class: "num", text: p.price }),
+          h("td", { "data-label": "Stock", class: "num", text: p.stock }),
+          h(
+            "td",
+            { class: "actions" },
+            h("button", {
+              type: "button",
+              class: "primary",
+              onclick: () => restore(p),
+              "aria-label": `Restore ${p.name}`,
+              text: "Restore",
+            }),
+          ),
+        ),
+      ),
+    });
+  }
+
+  /** Back into the catalog (the API invalidates the cached catalog). @param {Product} p */
+  async function restore(p) {
+    try {
+      await api(`/api/admin/products/${p.id}/restore/`, { method: "POST" });
+      toast(`Restored “${p.name}” to the catalog`, "ok");
+      load();
+    } catch (error) {
+      toast(messageOf(error), "error");
+    }
+  }
+
   /** @param {Product | null} p null for a new product */
   async function edit(p) {
     if (!categories.length) await loadCategories();
@@ -336,6 +410,7 @@ export default function products(root) {
   }
 
   loadCategories();
+  inert();
   load();
   return { dispose, resync: load };
 }

@@ -138,4 +138,59 @@
  * @property {string} at
  */
 
+/**
+ * A point of `GET /api/admin/stats/`'s series: one day or hour in the zone asked for.
+ * @typedef {object} StatsPoint
+ * @property {string} start the bucket's first instant, UTC
+ * @property {string} local its start in the zone: "2026-12-01" or "2026-12-01T14:00"
+ * @property {number} orders not cancelled
+ * @property {string} revenue decimal string, orders not cancelled
+ * @property {number} cancelled
+ * @property {number} new_customers
+ */
+
+/** @typedef {{ product: number | null, name: string, units: number, revenue: string }} TopProduct */
+
+/** @typedef {{ orders: number, revenue: string, cancelled: number }} Sales */
+
+/**
+ * `GET /api/admin/stats/`.
+ * @typedef {object} Stats
+ * @property {string} from
+ * @property {string} to
+ * @property {"day" | "hour"} bucket
+ * @property {string} tz
+ * @property {StatsPoint[]} series
+ * @property {Sales & { average_order_value: string, new_customers: number }} totals
+ * @property {Sales & { since: string }} today
+ * @property {Record<OrderStatus, number>} orders_by_status
+ * @property {{ by_units: TopProduct[], by_revenue: TopProduct[] }} top_products
+ * @property {{ low: number, out: number, low_below: number }} stock
+ * @property {{ count: number, items: number, value: string }} open_carts
+ */
+
+/**
+ * @typedef {object} OpenCartLine
+ * @property {number} product
+ * @property {string} product_name
+ * @property {number} quantity
+ * @property {string} price today's price
+ * @property {string} subtotal
+ * @property {string} added_at
+ */
+
+/**
+ * A row of `GET /api/admin/carts/`.
+ * @typedef {object} OpenCart
+ * @property {number} id
+ * @property {number} user
+ * @property {string} user_name
+ * @property {string} email
+ * @property {OpenCartLine[]} items
+ * @property {number} item_count
+ * @property {string} total
+ * @property {string} opened_at when its oldest line was added
+ * @property {string} updated_at when its newest line was added
+ */
+
 export {};

@@ -64,6 +64,8 @@ export const users = pgTable(
     uniqueIndex("users_username_key_key").on(t.usernameKey),
     uniqueIndex("users_hub_key_key").on(t.hubKey),
     uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
+    // The dashboard counts new customers per bucket over a range (routes/admin/stats.service.ts).
+    index("users_created_idx").on(t.createdAt),
   ],
 );
 

@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import type { Browser, BrowserContext, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { at, ID, read } from "../harness/client";
 import { makeCategory, makeProduct, makeUser, type Placed, register } from "../harness/fixtures";
 import { browserTestsEnabled, launchChromium } from "../support/chromium.ts";
+import { consoleSessions } from "./console-support";
 import { useRunningWorker } from "./support";
 
 const browserTest = browserTestsEnabled("the staff console browser tests are");
@@ -73,48 +74,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A fresh browser session that fails the test on a page error, a failed request or a request leaving the origin. */
-async function openConsole(viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("console", (msg) => {
-    // Chromium logs every 4xx answer; the API's refusals are part of these tests.
-    if (
-      msg.type() === "error" &&
-      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
-    ) {
-      problems.push(`console: ${msg.text()}`);
-    }
-  });
-  page.on("request", (req) => {
-    if (
-      !req.url().startsWith(worker.url) &&
-      !req.url().startsWith("data:") &&
-      !req.url().startsWith(worker.url.replace(/^http/, "ws"))
-    ) {
-      problems.push(`left the origin: ${req.url()}`);
-    }
-  });
-  await page.goto(`${worker.url}/admin/`);
-  return { page, problems };
-}
-
-/** Signs in with the keyboard only: type, Tab, type, Enter. */
-async function signIn(page: Page, who: { username: string; password: string }) {
-  await page.getByLabel("Username").waitFor();
-  await page.keyboard.type(who.username);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(who.password);
-  await page.keyboard.press("Enter");
-}
+const { openConsole, signIn } = consoleSessions(worker, () => browser, contexts);
 
 async function signedIn(viewport?: { width: number; height: number }) {
   const session = await openConsole(viewport);
   await signIn(session.page, STAFF);
-  await session.page.getByRole("heading", { name: "Products", level: 1 }).waitFor();
+  // The dashboard is the landing page (tests/e2e/dashboard.test.ts).
+  await session.page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
   await expect.poll(() => session.page.locator("#live").innerText()).toBe("Live");
   return session;
 }
@@ -181,7 +147,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
       );
     });
     await page.reload();
-    await page.getByRole("heading", { name: "Products", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
     expect(await page.locator("#who").innerText()).toBe(STAFF.username);
     const { refresh } = await stored();
     expect(refresh).not.toBe(first.refresh);
@@ -194,6 +160,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
 
   it("edits stock and price in the product list, showing the API's validation messages", async () => {
     const { page, problems } = await signedIn();
+    await page.getByRole("link", { name: "Products" }).click();
     const row = page.locator(`tr[data-id="${keyboardId}"]`);
     const stock = row.getByLabel("Stock of Split keyboard");
     await stock.fill("42");
@@ -226,7 +193,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
 
   it("shows an order placed by a customer without a reload", async () => {
     const { page, problems } = await signedIn();
-    await page.getByRole("link", { name: "Orders" }).click();
+    await page.getByRole("link", { name: "Orders", exact: true }).click();
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
     await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
     const id = await placeOrder(keyboardId);
@@ -325,7 +292,7 @@ describe.runIf(browserTest)("the staff console in headless Chromium", () => {
     await page.goto(`${worker.url}/admin/`);
     await signIn(page, STAFF);
     await expect.poll(() => page.locator("#live").innerText()).toBe("Live");
-    await page.getByRole("link", { name: "Orders" }).click();
+    await page.getByRole("link", { name: "Orders", exact: true }).click();
     const seen = await placeOrder(keyboardId);
     await page.getByText(`Order #${seen} was placed`).waitFor();
 

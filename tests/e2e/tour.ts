@@ -188,7 +188,13 @@ export async function walk(
   await call("GET /api/admin/customers/{id}/", () => staff.admin.customers[ID].$get(at(customer)));
   await call("GET /api/admin/orders/", () => staff.admin.orders.$get({ query: {} }));
   await call("GET /api/admin/orders/{id}/", () => staff.admin.orders[ID].$get(at(order)));
+  await call("GET /api/admin/stats/", () => staff.admin.stats.$get({ query: { tz: "Europe/Berlin" } }));
+  await call("GET /api/admin/carts/", () => staff.admin.carts.$get({ query: {} }));
 
+  // The product is in an order, so DELETE archives it; restored, then archived again.
+  await call("DELETE /api/products/{id}/", () => staff.products[ID].$delete(at(product)));
+  await call("GET /api/admin/products/archived/", () => staff.admin.products.archived.$get({ query: {} }));
+  await call("POST /api/admin/products/{id}/restore/", () => staff.admin.products[ID].restore.$post(at(product)));
   await call("DELETE /api/products/{id}/", () => staff.products[ID].$delete(at(product)));
   await call("DELETE /api/products/categories/{id}/", () => staff.products.categories[ID].$delete(at(spare)));
   for (const [op, path] of [

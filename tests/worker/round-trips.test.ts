@@ -64,6 +64,10 @@ describe("one Postgres round trip per request, no trip for authentication", () =
     await expectTrips("/api/orders/", as(customer), { answered: 1 });
     await expectTrips("/api/admin/orders/", as(staff), { answered: 1 });
     await expectTrips("/api/products/low_stock/", as(staff), { answered: 1 });
+    // The dashboard: the time zone set and every figure read in the same batch.
+    await expectTrips("/api/admin/stats/?tz=Europe/Berlin&bucket=hour&from=2026-12-01", as(staff), { answered: 1 });
+    await expectTrips("/api/admin/carts/", as(staff), { answered: 1 });
+    await expectTrips("/api/admin/products/archived/", as(staff), { answered: 1 });
     const socket = await expectTrips(
       `/ws/orders/notifications/?token=${customer.access}`,
       { headers: { upgrade: "websocket" } },
@@ -124,6 +128,12 @@ describe("one Postgres round trip per request, no trip for authentication", () =
       redis: 1,
     });
     await expectTrips(`/api/products/${id}/`, as(staff, { method: "DELETE" }), { answered: 1, redis: 1 });
+    // Not in any order, so deleted: archive another by hand to restore it.
+    await w.query("update products set is_archived = true where id = $1", [product]);
+    await expectTrips(`/api/admin/products/${product}/restore/`, as(staff, { method: "POST" }), {
+      answered: 1,
+      redis: 1,
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import { userJson } from "../auth/auth.serialize";
 import { adminOrdersQuery, customersQuery as customersParams } from "./admin.schemas";
 import { Customer, CustomerPage, StaffMe, StaffOrder, StaffOrderPage } from "./admin.serialize";
 import { customerJson, customerQuery, customersPage, customersQuery } from "./customers.service";
+import dashboard from "./dashboard.routes";
 import { adminOrderJson, adminOrderQueries, adminOrdersPage, adminOrdersQueries } from "./orders.service";
 
 /**
@@ -92,6 +93,7 @@ const admin = new Hono<AppEnv>()
     requireStaff(),
     async (c) =>
       c.json(adminOrderJson(await authorized(c, ...adminOrderQueries(c.var.db, pathId(c.req.param("id"))))), 200),
-  );
+  )
+  .route("/", dashboard);
 
 export default admin;

@@ -21,3 +21,11 @@ export const adminOrdersQuery = z.object({
 
 export type CustomersQuery = z.infer<typeof customersQuery>;
 export type AdminOrdersQuery = z.infer<typeof adminOrdersQuery>;
+
+export const cartsQuery = z.object(pageParams);
+export const archivedQuery = z.object({
+  ...pageParams,
+  search: optionalQuery(z.string().max(200)).meta({
+    description: "Case-insensitive; every word must match the name or description",
+  }),
+});

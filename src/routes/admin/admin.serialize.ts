@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from "../../db/schema";
 import { count, id, money, page, timestamp } from "../../openapi/schemas";
 import { Profile, User } from "../auth/auth.serialize";
 import { Order } from "../orders/orders.serialize";
+import { Product } from "../products/products.serialize";
 
 /* What the staff console's routes answer (src/routes/admin, README "Staff console"). */
 
@@ -48,3 +49,28 @@ export const StaffOrder = Order.extend({
   next_statuses: z.array(status),
   history: z.array(StatusChange),
 }).meta({ id: "StaffOrder" });
+export const OpenCartLine = z
+  .object({
+    product: id,
+    product_name: z.string(),
+    quantity: count,
+    price: money,
+    subtotal: money,
+    added_at: timestamp,
+  })
+  .meta({ id: "OpenCartLine" });
+export const OpenCart = z
+  .object({
+    id,
+    user: id,
+    user_name: z.string(),
+    email: z.string(),
+    items: z.array(OpenCartLine),
+    item_count: count,
+    total: money,
+    opened_at: timestamp.meta({ description: "Its oldest line's" }),
+    updated_at: timestamp,
+  })
+  .meta({ id: "OpenCart" });
+export const OpenCartPage = page(OpenCart).meta({ id: "OpenCartPage" });
+export const ArchivedProductPage = page(Product).meta({ id: "ArchivedProductPage" });

@@ -28,7 +28,7 @@ export function visibleTo(session: Session): SQL {
 }
 
 /** Timestamps as JavaScript's `toISOString()` writes them, for JSON built by Postgres. */
-const iso = (column: SQL | typeof orders.createdAt | typeof orders.updatedAt) =>
+export const iso = (column: SQL | typeof orders.createdAt | typeof orders.updatedAt) =>
   sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**

@@ -4,7 +4,7 @@ import type { Db } from "../../db/client";
 import { categories, products } from "../../db/schema";
 import { fieldError, notFound } from "../../lib/errors";
 import { INVALID_CHOICE, missingPk } from "../../lib/fields";
-import { parseSearch } from "../../lib/search";
+import { parseSearch, searchAll } from "../../lib/search";
 import { categoryColumns, categoryJson } from "./categories.serialize";
 import type { ListQuery, Ordering, ProductCreate, ProductUpdate } from "./products.schemas";
 import {
@@ -60,9 +60,8 @@ export function checkCategory(found: { id: number }[] | undefined, id: number | 
   if (id !== undefined && found && !found.length) throw fieldError("category", INVALID_CHOICE);
 }
 
-/** The statement behind a list page without search; exported so a test can EXPLAIN exactly what runs. */
-export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, limit: number, offset: number) {
-  const where = productFilter(filters);
+/** A page of the products `where` picks, with category names and the total as a scalar subquery: one statement. */
+function productPage(db: Db, where: SQL, order: SQL[], limit: number, offset: number) {
   return db
     .select({
       ...productColumns,
@@ -71,10 +70,14 @@ export function pageQuery(db: Db, filters: ProductFilters, ordering: Ordering, l
     .from(products)
     .innerJoin(categories, eq(categories.id, products.categoryId))
     .where(where)
-    .orderBy(...orderings[ordering])
+    .orderBy(...order)
     .limit(limit)
     .offset(offset);
 }
+
+/** The statement behind a list page without search; exported so a test can EXPLAIN exactly what runs. */
+export const pageQuery = (db: Db, filters: ProductFilters, ordering: Ordering, limit: number, offset: number) =>
+  productPage(db, productFilter(filters), orderings[ordering], limit, offset);
 
 /**
  * The statement behind a search page (`filters.search` given): the matches, their count and
@@ -273,3 +276,22 @@ export function deleteProductQueries(db: Db, id: number) {
     SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM archived) AS archived`);
   return [lock, act] as const;
 }
+
+/** Archived products (staff), most recently archived first, searchable by name and description. */
+export const archivedProductsQuery = (db: Db, search: string | undefined, limit: number, offset: number) =>
+  productPage(
+    db,
+    and(sql`${products.isArchived}`, searchAll(search, [products.name, products.description]))!,
+    [desc(products.updatedAt), desc(products.id)],
+    limit,
+    offset,
+  );
+
+/** Brings an archived product back into the catalog, in one statement; not archived or unknown: nothing written. For a batch. */
+export const restoreProductQuery = (db: Db, id: number) =>
+  db.execute<Written>(sql`
+    WITH changed AS (
+      UPDATE products SET is_archived = false, updated_at = now()
+      WHERE id = ${id}::int AND is_archived RETURNING *)
+    SELECT EXISTS (SELECT 1 FROM changed) AS found, true AS category_found, ${writtenRow("changed")}
+    FROM (SELECT 1) one LEFT JOIN changed ON true LEFT JOIN categories cat ON cat.id = changed.category_id`);
