@@ -21,15 +21,20 @@ export async function seedOrders(databaseUrl: string, count: number): Promise<nu
   try {
     await client.query("BEGIN");
     const before = await client.query<{ id: number }>("SELECT COALESCE(max(id), 0)::int AS id FROM orders");
+    // Products are numbered once and picked by number: an array of the catalog in every order's
+    // row would be 100,000 x 100,000 elements at the large catalog's size.
+    await client.query(
+      `CREATE TEMP TABLE bench_goods ON COMMIT DROP AS
+       SELECT row_number() OVER (ORDER BY id)::int AS k, id, price FROM products WHERE NOT is_archived`,
+    );
+    await client.query("ALTER TABLE bench_goods ADD PRIMARY KEY (k)");
     await client.query(
       `CREATE TEMP TABLE bench_orders ON COMMIT DROP AS
-       WITH buyers AS (SELECT array_agg(id) AS ids FROM users WHERE NOT is_staff),
-       goods AS (SELECT array_agg(id) AS ids, array_agg(price) AS prices FROM products WHERE NOT is_archived)
+       WITH buyers AS (SELECT array_agg(id) AS ids FROM users WHERE NOT is_staff)
        SELECT g AS n, buyers.ids[1 + (g * 7919) % cardinality(buyers.ids)] AS user_id,
          (ARRAY['pending','processing','shipped','delivered','delivered','delivered','cancelled'])[1 + g % 7] AS status,
-         now() - make_interval(secs => (g * 104729) % (90 * 86400)) AS created_at,
-         goods.ids AS ids, goods.prices AS prices
-       FROM generate_series(1, $1::int) g, buyers, goods`,
+         now() - make_interval(secs => (g * 104729) % (90 * 86400)) AS created_at
+       FROM generate_series(1, $1::int) g, buyers`,
       [count],
     );
     await client.query(
@@ -38,11 +43,12 @@ export async function seedOrders(databaseUrl: string, count: number): Promise<nu
          SELECT user_id, status, 0, '1 Bench Road, Loadville', '+15550100', created_at, created_at FROM bench_orders ORDER BY n
          RETURNING id),
        numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM made),
+       goods AS (SELECT count(*)::int AS c FROM bench_goods),
        lines AS (
          INSERT INTO order_items (order_id, product_id, product_name, quantity, price)
-         SELECT m.id, b.ids[k], 'bench item', 1 + (b.n + line) % 3, b.prices[k]
-         FROM numbered m JOIN bench_orders b USING (n), generate_series(1, 1 + b.n % 3) line,
-           LATERAL (SELECT 1 + ((b.n * 31 + line * 17) % cardinality(b.ids)) AS k) pick
+         SELECT m.id, p.id, 'bench item', 1 + (m.n + line) % 3, p.price
+         FROM numbered m, goods, generate_series(1, 1 + m.n % 3) line, bench_goods p
+         WHERE p.k = 1 + ((m.n * 31 + line * 17) % goods.c)
          RETURNING order_id)
        SELECT count(*) FROM lines`,
     );
