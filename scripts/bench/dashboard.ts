@@ -34,7 +34,7 @@ export async function seedOrders(databaseUrl: string, count: number): Promise<nu
        SELECT g AS n, buyers.ids[1 + (g * 7919) % cardinality(buyers.ids)] AS user_id,
          (ARRAY['pending','processing','shipped','delivered','delivered','delivered','cancelled'])[1 + g % 7] AS status,
          now() - make_interval(secs => (g * 104729) % (90 * 86400)) AS created_at
-       FROM generate_series(1, $1::int) g, buyers`,
+       FROM generate_series(1, $1::bigint) g, buyers`,
       [count],
     );
     await client.query(
