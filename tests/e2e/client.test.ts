@@ -1,5 +1,5 @@
 // #22: the published client (@edge-shop/client, its built dist/) as a storefront uses it, against
-// the real Worker over HTTP and WebSockets: sign up and in, browse, cart, order; an expired
+// the real Worker over HTTP (every answer checked against /api/schema/) and WebSockets: sign up and in, browse, cart, order; an expired
 // access token refreshed once for many parallel requests (a second rotation would be taken as
 // theft and end the session); the customer's socket sees staff move the order, and a new
 // socket resumes after the last seq seen, getting only what it missed.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppType } from "../../src/app";
 import { at, ID } from "../harness/client";
 import { ADDRESS, makeCategory, makeProduct, makeUser, type Placed, signUp } from "../harness/fixtures";
-import { type E2eHarness, startHarness } from "./support";
+import { type E2eHarness, harnessFetch, startHarness } from "./support";
 
 /** Seconds an access token lives here, so a test can outlast one. */
 const TTL = 2;
@@ -26,9 +26,10 @@ beforeAll(async () => {
     baseUrl: worker.url,
     // Refresh only when the API says the token expired, so the 401 path is what runs.
     refreshBefore: 0,
+    // Through the harness, so each answer is also checked against /api/schema/.
     fetch: (input, init) => {
       calls.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
-      return fetch(input, init);
+      return harnessFetch(worker)(input, init);
     },
   });
 }, 60_000);

@@ -95,6 +95,19 @@ export function harnessFor(worker: RunningWorker): E2eHarness {
 }
 
 /**
+ * `fetch` over the harness's `request`, for @edge-shop/client: a storefront's calls made with it
+ * are checked against /api/schema/ like every other answer of the e2e tests.
+ */
+export const harnessFetch =
+  (h: Pick<E2eHarness, "request">): typeof fetch =>
+  async (input, init) => {
+    const sent = new Request(input, init);
+    const url = new URL(sent.url);
+    const body = sent.body ? await sent.text() : undefined;
+    return h.request(`${url.pathname}${url.search}`, { method: sent.method, headers: sent.headers, body });
+  };
+
+/**
  * The harness of an e2e file: the Worker starts before the file's tests (and before the
  * `beforeAll` hooks registered after this call) and stops after them.
  */

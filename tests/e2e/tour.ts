@@ -1,9 +1,10 @@
 // A walk over every operation of the API with valid inputs, over real HTTP and WebSockets, for
 // the fault tests: run it with everything up, with a dependency down, and after it came back.
 // Each call goes through the e2e harness, so every answer is also checked against /api/schema/.
-import { at, ID, read } from "../harness/client";
+import { createSession } from "@edge-shop/client";
+import { at, ID } from "../harness/client";
 import { type Placed, registered, settle, signUp } from "../harness/fixtures";
-import type { E2eHarness } from "./support";
+import { type E2eHarness, harnessFetch } from "./support";
 
 export interface Step {
   /** `METHOD /openapi/path/`, the operation's name in /api/schema/. */
@@ -28,9 +29,9 @@ export async function makeStaff(h: E2eHarness, name: string): Promise<string> {
   const { user } = await registered(h, signUp(name, "staff-pass-123"));
   await h.query("update users set is_staff = true where id = $1", [user.id]);
   // Rights given take effect at the next login (the token says whether its user is staff).
-  const login = await read(h.api.auth.login.$post({ json: { username: name, password: "staff-pass-123" } }));
-  if (login.status !== 200) throw new Error(`staff login failed: ${login.status} ${login.text}`);
-  return login.body.tokens.access;
+  // The storefront client's login: a refusal throws ApiError with the API's own message.
+  const { tokens } = await createSession({ baseUrl: h.url, fetch: harnessFetch(h) }).login(name, "staff-pass-123");
+  return tokens.access;
 }
 
 interface Answer {

@@ -79,6 +79,29 @@ describe("client session", () => {
     expect([ended, store.load(), session.signedIn()]).toEqual([1, null, false]);
   });
 
+  it("keeps the session when the refresh fails for another reason than a refused token (429, 503)", async () => {
+    const start = { access: jwt("a0", 900), refresh: "r0" };
+    const api = scriptedApi(start);
+    const store = memoryStore();
+    store.save(start);
+    let down = true;
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+      down && new URL(new Request(input, init).url).pathname === "/api/auth/token/refresh/"
+        ? Promise.resolve(Response.json({ detail: "Service unavailable." }, { status: 503 }))
+        : api.fetch(input, init);
+    const session = createSession({ baseUrl: "https://shop.test", store, fetch, refreshBefore: 0 });
+    let ended = 0;
+    session.onEnd(() => (ended += 1));
+    api.expire();
+    const error = await session.fetch("https://shop.test/api/auth/profile/").catch((e: unknown) => e);
+    expect([(error as ApiError).status, (error as ApiError).message]).toEqual([503, "Service unavailable."]);
+    expect([ended, store.load()]).toEqual([0, start]);
+    // Once the API is back, the same refresh token still works.
+    down = false;
+    expect((await session.fetch("https://shop.test/api/auth/profile/")).status).toBe(200);
+    expect(store.load()!.refresh).toBe("refresh-1");
+  });
+
   it("sends no Authorization when signed out", async () => {
     const api = scriptedApi({ access: jwt("a0", 900), refresh: "r0" });
     const session = createSession({ baseUrl: "https://shop.test", fetch: api.fetch });

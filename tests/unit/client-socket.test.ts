@@ -125,6 +125,34 @@ describe("client socket", () => {
     sub.stop();
   });
 
+  it("reconnects after a dead connection even when its close never arrives", async () => {
+    const { sub } = start({ pingEvery: 1000, pongWithin: 500 });
+    await vi.advanceTimersByTimeAsync(0);
+    const dead = last();
+    dead.open();
+    dead.close = (code) => {
+      dead.closed = { code };
+    };
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(dead.closed?.code).toBe(4000);
+    await vi.advanceTimersByTimeAsync(1300);
+    expect(FakeSocket.opened).toHaveLength(2);
+    sub.stop();
+  });
+
+  it("opens one socket when reconnect() comes while the token is still being fetched", async () => {
+    const token = () => new Promise<string>((resolve) => setTimeout(() => resolve("access-token"), 100));
+    const { sub, events } = start({ token });
+    await vi.advanceTimersByTimeAsync(50);
+    sub.reconnect();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(FakeSocket.opened).toHaveLength(1);
+    last().open();
+    last().receive(event(1));
+    expect(events).toEqual([1]);
+    sub.stop();
+  });
+
   it("stops for good when access is revoked (4403) or the session has ended (401)", async () => {
     const revoked = start();
     await vi.advanceTimersByTimeAsync(0);

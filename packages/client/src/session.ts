@@ -104,6 +104,9 @@ export function createSession(options: SessionOptions): Session {
       const current = store.load();
       if (!current) throw new ApiError(401, { detail: "Not signed in." });
       const res = await post("/api/auth/token/refresh/", { refresh: current.refresh });
+      // Only the API refusing the refresh token ends the session: a 429 or a 503 is a passing
+      // trouble, and signing the user out over it would lose a session that is still good.
+      if (!res.ok && res.status !== 401) throw await ApiError.from(res);
       if (!res.ok) {
         await res.body?.cancel();
         store.save(null);

@@ -51,6 +51,8 @@ export function subscribe(options: SubscribeOptions): Subscription {
   const maxDelay = options.maxDelay ?? 30_000;
   let socket: WebSocket | null = null;
   let attempt = 0;
+  /** Bumped by every connect(): one that finds it moved on (a reconnect() meanwhile) gives up. */
+  let generation = 0;
   let everLive = false;
   let stopped = false;
   let lastSeq = options.since ?? null;
@@ -68,15 +70,18 @@ export function subscribe(options: SubscribeOptions): Subscription {
   async function connect() {
     clearTimers();
     if (stopped) return;
+    const mine = ++generation;
     state(attempt === 0 && !everLive ? "connecting" : "reconnecting");
     let token: string;
     try {
       token = await options.token();
     } catch (error) {
+      if (stopped || mine !== generation) return;
       if ((error as { status?: number }).status === 401) return stop();
       return schedule();
     }
-    if (stopped) return;
+    // Two sockets open at once would each deliver every event.
+    if (stopped || mine !== generation) return;
     const url = new URL(options.url);
     url.protocol = url.protocol.replace(/^http/, "ws");
     if (lastSeq !== null) url.searchParams.set("since", String(lastSeq));
@@ -120,7 +125,14 @@ export function subscribe(options: SubscribeOptions): Subscription {
     if (socket?.readyState !== Socket.OPEN) return;
     socket.send("ping");
     clearTimeout(pongTimer);
-    pongTimer = setTimeout(() => socket?.close(4000, "no pong"), pongWithin);
+    pongTimer = setTimeout(() => {
+      // A dead connection can take a minute to report its close: go on without waiting for it.
+      const dead = socket;
+      socket = null;
+      clearTimers();
+      dead?.close(4000, "no pong");
+      schedule();
+    }, pongWithin);
   }
 
   function schedule() {
