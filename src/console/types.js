@@ -11,15 +11,9 @@
  * @typedef {{ count: number, next: string | null, previous: string | null, results: T[] }} Page
  */
 
-/** @typedef {Record<string, string[]>} FieldErrors DRF validation errors: `{"price": ["..."]}` */
-
-/** @typedef {{ access: string, refresh: string }} Tokens */
-
 /** @typedef {{ id: number, username: string, email: string, first_name: string, last_name: string }} User */
 
 /** `GET /api/admin/me/`. @typedef {User & { is_staff: true }} StaffMe */
-
-/** `POST /api/auth/login/`. @typedef {{ message: string, user: User, tokens: Tokens }} AuthResult */
 
 /**
  * @typedef {object} Category
@@ -118,13 +112,6 @@
  */
 
 /** `update_status/` and `cancel/`. @typedef {{ message: string, order: Order }} OrderChanged */
-
-/**
- * What the staff feed (`/ws/admin/orders/`) sends, as JSON text frames.
- * @typedef {{ type: "connection_established", message: string }
- *   | { type: "replay_truncated", oldest_seq: number, message: string }
- *   | FeedEvent} FeedMessage
- */
 
 /**
  * An order placed or moved; views re-read what they show for it.
