@@ -26,6 +26,8 @@ function scriptedApi(first: Tokens) {
       refreshToken = `refresh-${seen.refreshes}`;
       return Response.json({ access: valid, refresh: refreshToken });
     }
+    // An answer that arrives late, after whatever the other requests set off meanwhile.
+    if (path.startsWith("/api/slow/")) await new Promise((resolve) => setTimeout(resolve, 100));
     seen.authorizations.push(request.headers.get("authorization"));
     seen.bodies.push(await request.text());
     if (request.headers.get("authorization") !== `Bearer ${valid}`)
@@ -100,6 +102,20 @@ describe("client session", () => {
     down = false;
     expect((await session.fetch("https://shop.test/api/auth/profile/")).status).toBe(200);
     expect(store.load()!.refresh).toBe("refresh-1");
+  });
+
+  it("lets a 401 that arrives after another request ended the session through as the API's answer", async () => {
+    const api = scriptedApi({ access: jwt("a0", 900), refresh: "r0" });
+    const store = memoryStore();
+    store.save({ access: jwt("stale", 900), refresh: "stolen-and-rotated" });
+    const session = createSession({ baseUrl: "https://shop.test", store, fetch: api.fetch, refreshBefore: 0 });
+    const [fast, slow] = await Promise.allSettled([
+      session.fetch("https://shop.test/api/auth/profile/"),
+      session.fetch("https://shop.test/api/slow/"),
+    ]);
+    expect((fast as PromiseRejectedResult).reason).toMatchObject({ name: "ApiError", status: 401 });
+    expect((slow as PromiseFulfilledResult<Response>).value.status).toBe(401);
+    expect([api.seen.refreshes, store.load()]).toEqual([1, null]);
   });
 
   it("sends no Authorization when signed out", async () => {

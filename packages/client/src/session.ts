@@ -142,9 +142,12 @@ export function createSession(options: SessionOptions): Session {
     const res = await send(withToken(request, access));
     if (res.status !== 401 || !store.load()) return res;
     await res.body?.cancel();
-    // Another request may have rotated the tokens meanwhile; refresh only if none did.
-    if (store.load()!.access === access) await refresh();
-    return send(withToken(again, store.load()!.access));
+    // Another request may have rotated the tokens meanwhile, or ended the session: refresh only
+    // if neither happened.
+    if (store.load()?.access === access) await refresh();
+    const fresh = store.load();
+    if (!fresh) throw new ApiError(401, { detail: "Your session has ended. Sign in again." });
+    return send(withToken(again, fresh.access));
   };
 
   return {
