@@ -8,10 +8,11 @@
 // to it is cut. Every answer must be the contract's 503 JSON, in bounded time, and everything must
 // work again afterwards.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { type NeonHttp, startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { at, ID, read } from "../harness/client";
 import { registered } from "../harness/fixtures";
-import { eventually, type Forwarder, freePort, startForwarder } from "../support/faults.ts";
+import { eventually, type Forwarder, startForwarder } from "../support/faults.ts";
 import { type E2eHarness, startHarness } from "./support";
 import { documentedOps, expectedStatus, makeStaff, type Step, type Walk, walk } from "./tour";
 

@@ -9,8 +9,6 @@ import { join } from "node:path";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { connectRedis } from "../../scripts/local/resp.ts";
 
-export { freePort };
-
 export const redisServerInstalled = (): boolean => {
   try {
     execFileSync("redis-server", ["--version"], { stdio: "ignore" });

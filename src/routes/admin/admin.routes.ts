@@ -49,7 +49,7 @@ const admin = new Hono<AppEnv>()
     async (c) => {
       const query = c.req.valid("query");
       const [rows] = await authorized(c, customersQuery(c.var.db, query));
-      const { count, results } = customersPage(rows, query);
+      const { count, results } = customersPage(rows);
       return c.json(toPage(c.req.url, query, count, results), 200);
     },
   )

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type * as z from "zod";
 import type { Db } from "../../db/client";
-import { notFound } from "../../lib/errors";
 import { type PageRequest, pageOffset } from "../../lib/pagination";
 import { iso } from "../orders/orders.service";
 import type { OpenCart } from "./admin.serialize";
@@ -29,7 +28,7 @@ export const openCartsQuery = (db: Db, query: PageRequest) =>
     ORDER BY max(ci.added_at) DESC, c.id DESC
     LIMIT ${query.page_size}::int OFFSET ${pageOffset(query)}::int`);
 
-export function openCartsPage({ rows }: { rows: Row[] }, query: PageRequest) {
-  if (rows.length === 0 && pageOffset(query) > 0) throw notFound("Invalid page.");
+/** The page's carts and the count of all; `toPage` answers a page past the end with 404. */
+export function openCartsPage({ rows }: { rows: Row[] }) {
   return { count: rows[0]?.total_count ?? 0, results: rows.map(({ total_count: _, ...cart }) => cart) };
 }

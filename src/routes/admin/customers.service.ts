@@ -38,11 +38,10 @@ export function customersQuery(db: Db, query: CustomersQuery) {
     .offset(pageOffset(query));
 }
 
-export function customersPage(
-  rows: Awaited<ReturnType<typeof customersQuery>>,
-  query: CustomersQuery,
-): { count: number; results: z.infer<typeof CustomerSummary>[] } {
-  if (rows.length === 0 && pageOffset(query) > 0) throw notFound("Invalid page.");
+export function customersPage(rows: Awaited<ReturnType<typeof customersQuery>>): {
+  count: number;
+  results: z.infer<typeof CustomerSummary>[];
+} {
   const results = rows.map((u) => ({
     id: u.id,
     username: u.username,

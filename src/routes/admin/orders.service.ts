@@ -51,10 +51,7 @@ export function adminOrdersPage(
   [rows, known]: Listed,
   query: AdminOrdersQuery,
 ): { count: number; results: z.infer<typeof StaffOrderSummary>[] } {
-  if (rows.length === 0) {
-    if (query.user !== undefined && !known.rows[0]?.known) throw fieldError("user", INVALID_CHOICE);
-    if (pageOffset(query) > 0) throw notFound("Invalid page.");
-  }
+  if (rows.length === 0 && query.user !== undefined && !known.rows[0]?.known) throw fieldError("user", INVALID_CHOICE);
   const results = rows.map((r) => ({
     ...orderSummaryJson(r),
     user: r.userId,

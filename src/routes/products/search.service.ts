@@ -36,21 +36,20 @@ export type SearchMode = "fulltext" | "fuzzy";
 export const fuzzySimilarity = (db: Db) =>
   db.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${FUZZY_SIMILARITY}, true)`);
 
-/** Product columns a match carries, so nothing joins back to `products` (whose size the planner would then weigh). */
-const matchColumns = productOwnColumns;
-
 /**
  * The visible products matching `terms` under `where`, as CTEs for `db.with(...ctes)`: `found`
  * holds each match with its `score` (ts_rank of the words asked for when `ranked`, else 0; word
  * similarity for a fuzzy match) and `tier` (0 full-text, 1 fuzzy); `fuzzy` says whether the fallback decided the answer.
  */
 export function matchedProducts(db: Db, where: SQL, terms: SearchTerms, ranked: boolean) {
+  // A match carries the product's own columns, so nothing joins back to `products` (whose size
+  // the planner would then weigh).
   const query = tsQuery(SEARCH_CONFIG, terms);
   const wanted = tsQuery(SEARCH_CONFIG, { text: terms.anyWord, prefix: terms.prefix });
   const fulltext = db.$with("fulltext").as(
     db
       .select({
-        ...matchColumns,
+        ...productOwnColumns,
         score: (ranked ? sql<number>`ts_rank(${products.searchVector}, ${wanted})` : sql<number>`0`).as("score"),
         tier: sql<number>`0`.as("tier"),
       })
@@ -69,7 +68,7 @@ export function matchedProducts(db: Db, where: SQL, terms: SearchTerms, ranked: 
   const trigram = db.$with("trigram").as(
     db
       .select({
-        ...matchColumns,
+        ...productOwnColumns,
         score: sql<number>`word_similarity(${terms.positive}, ${products.name})`.as("score"),
         tier: sql<number>`1`.as("tier"),
       })
