@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -272,3 +273,94 @@ export const djangoImports = pgTable("django_imports", {
   counts: jsonb("counts").notNull(),
   importedAt: timestamp("imported_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
+
+/** What a webhook endpoint may subscribe to (README "Webhooks"); `webhook.test` is sent on request only. */
+export const WEBHOOK_EVENTS = [
+  "order.created",
+  "order.status_changed",
+  "order.cancelled",
+  "product.stock_low",
+  "product.out_of_stock",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number] | "webhook.test";
+
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: serial("id").primaryKey(),
+    url: varchar("url", { length: 2000 }).notNull(),
+    description: varchar("description", { length: 200 }).notNull().default(""),
+    events: text("events").array().notNull(),
+    isActive: boolean("is_active").notNull().default(true),
+    followRedirects: boolean("follow_redirects").notNull().default(false),
+    /** Standard Webhooks secrets (`whsec_...`); the previous one still signs until it expires. */
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true, mode: "date" }),
+    /** The first failure since the last success; an endpoint failing for a day is disabled. */
+    failingSince: timestamp("failing_since", { withTimezone: true, mode: "date" }),
+    disabledReason: text("disabled_reason"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true, mode: "date" }),
+    lastStatusCode: integer("last_status_code"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_events_idx").using("gin", t.events).where(sql`${t.isActive}`)],
+);
+
+/** One event, as every endpoint receives it: the payload is the order's or product's snapshot when it happened. */
+export const webhookEvents = pgTable("webhook_events", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  /** The `webhook-id` every delivery and retry of the event carries. */
+  publicId: uuid("public_id").notNull().unique().defaultRandom(),
+  type: varchar("type", { length: 40 }).notNull(),
+  payload: jsonb("payload").notNull(),
+  createdAt: createdAt(),
+});
+
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+
+/** One event for one endpoint: a message on the queue, retried until delivered or given up. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: bigint("event_id", { mode: "number" })
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: "cascade" }),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    status: varchar("status", { length: 20, enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When it last went on the queue; null until it has (the sweep enqueues what commit-time fan-out missed). */
+    enqueuedAt: timestamp("enqueued_at", { withTimezone: true, mode: "date" }),
+    /** When the queue should next hand it to the consumer; long past while still pending means the message was lost. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("webhook_deliveries_event_endpoint_key").on(t.eventId, t.endpointId),
+    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id.desc()),
+    index("webhook_deliveries_unsent_idx").on(t.id).where(sql`${t.enqueuedAt} IS NULL`),
+    index("webhook_deliveries_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Every attempt at a delivery, for the delivery log. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deliveryId: bigint("delivery_id", { mode: "number" })
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.id)],
+);
