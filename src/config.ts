@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { databaseTag, redisNamespace } from "./lib/namespace";
+import { PUBLIC_RESOLVER } from "./webhooks/resolve";
+import { STANDARD_SCHEDULE } from "./webhooks/schedule";
 
 /** Sockets one hub accepts by default (`WS_MAX_SOCKETS`); more are refused with 429 before upgrading. */
 export const MAX_SOCKETS = 2000;
@@ -28,11 +30,24 @@ export interface Secrets {
   APP_VERSION?: string;
   /** Comma-separated browser origins allowed by CORS, e.g. `https://shop.example.com`; none when unset. */
   CORS_ORIGINS?: string;
+  /** Local development only: lets webhook endpoints be http on this machine's loopback. */
+  WEBHOOK_ALLOW_LOOPBACK?: string;
+  /** The DNS-over-HTTPS (JSON) resolver webhook hosts are checked with; Cloudflare's by default. */
+  WEBHOOK_DNS_URL?: string;
+  /** Local stack only: the per-run secret of the resolver stand-in (scripts/local/dns-http.ts). */
+  WEBHOOK_DNS_KEY?: string;
+  /** Milliseconds a webhook receiver has to answer. */
+  WEBHOOK_TIMEOUT_MS?: string;
+  /** Seconds before each retry of a failed delivery, comma-separated; after the last, it has failed. */
+  WEBHOOK_RETRY_SECONDS?: string;
+  /** An endpoint failing this long with no success in between is disabled. */
+  WEBHOOK_DISABLE_AFTER_SECONDS?: string;
 }
 
 export type Bindings = Env & Secrets;
 
 const seconds = z.coerce.number().int().positive();
+const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 const limit = z.coerce.number().int().positive();
 
 /** Exact origins, like django-cors-headers' CORS_ALLOWED_ORIGINS; `*` is refused so opening up is always a list. */
@@ -53,6 +68,13 @@ const origins = z
     ),
   );
 
+/** Seconds before each retry (STANDARD_SCHEDULE by default); a Queues delay is at most 12 h. */
+const retrySchedule = z
+  .string()
+  .default(STANDARD_SCHEDULE.join(","))
+  .transform((list) => list.split(",").map((s) => Number(s.trim())))
+  .pipe(z.array(z.int().min(0).max(43_200)).min(1).max(20));
+
 /** Every variable the Worker reads (the launchers forward the same names: scripts/lib/dev-config.ts). */
 export const variables = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
@@ -70,12 +92,15 @@ export const variables = z.object({
   REGISTER_LIMIT_PER_IP: limit.default(100),
   WS_MAX_SOCKETS: limit.default(MAX_SOCKETS),
   DB_CONNECT_TIMEOUT_MS: limit.default(5000),
-  LOG_REQUESTS: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
+  LOG_REQUESTS: flag.default(true),
   APP_VERSION: z.string().default("0.1.0"),
   CORS_ORIGINS: origins,
+  WEBHOOK_ALLOW_LOOPBACK: flag.default(false),
+  WEBHOOK_DNS_URL: z.url().default(PUBLIC_RESOLVER),
+  WEBHOOK_DNS_KEY: z.string().min(16).optional(),
+  WEBHOOK_TIMEOUT_MS: limit.max(30_000).default(10_000),
+  WEBHOOK_RETRY_SECONDS: retrySchedule,
+  WEBHOOK_DISABLE_AFTER_SECONDS: seconds.default(86_400),
 });
 
 const configSchema = variables.transform((c) => ({

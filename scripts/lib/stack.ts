@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { startEmbeddedPg } from "../local/embedded-pg.ts";
 import { newSecret } from "../local/guard.ts";
 import { startNeonHttp } from "../local/neon-http.ts";
+import { startDnsHttp } from "../local/dns-http.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
 import type { DevConfig } from "./dev-config.ts";
 
@@ -69,7 +70,8 @@ export interface Stack {
 
 /**
  * Postgres (real or embedded) behind a Neon-style HTTP endpoint; Redis (`REDIS_URL`) behind an
- * Upstash-style REST endpoint, or the Upstash database the developer's variables name, if any.
+ * Upstash-style REST endpoint, or the Upstash database the developer's variables name, if any;
+ * a DNS-over-HTTPS resolver for the webhook address checks.
  */
 export async function startStack(cfg: DevConfig, database: Database): Promise<Stack> {
   const sqlKey = newSecret();
@@ -80,6 +82,11 @@ export async function startStack(cfg: DevConfig, database: Database): Promise<St
     NEON_SQL_KEY: sqlKey,
     JWT_SECRET: devSecret(cfg),
   };
+  // Webhook hosts are checked after resolution; locally by this machine's resolver.
+  const dnsKey = newSecret();
+  const dns = await startDnsHttp({ secret: dnsKey });
+  own.WEBHOOK_DNS_URL = dns.url;
+  own.WEBHOOK_DNS_KEY = dnsKey;
   let upstash: Awaited<ReturnType<typeof startUpstashRest>> | undefined;
   if (cfg.REDIS_URL) {
     const token = newSecret();
@@ -94,7 +101,7 @@ export async function startStack(cfg: DevConfig, database: Database): Promise<St
     own,
     cache: vars.UPSTASH_REDIS_REST_URL ? "on" : "off",
     close: async () => {
-      await Promise.allSettled([neon.close(), upstash?.close()]);
+      await Promise.allSettled([neon.close(), dns.close(), upstash?.close()]);
       await database.close();
     },
   };

@@ -3,7 +3,8 @@ import type { Bindings, Config } from "../config";
 import { connect, type Db } from "../db/client";
 import { orderEvents, users } from "../db/schema";
 import { log } from "../lib/log";
-import { type HubEvent, type Listeners, staffHubName, userHubName } from "./events";
+import { claimQuery, enqueue, flushWebhooks, SEND_BATCH } from "../webhooks/fanout";
+import { type HubEvent, type Listeners, type StaffNotice, staffHubName, userHubName } from "./events";
 import { ownerListeners, staffListeners } from "./listeners";
 
 const SWEEP_BATCH = 500;
@@ -41,8 +42,8 @@ async function handToHubs(env: Bindings, config: Config, outbox: Outbox, request
 }
 
 /** Counts an attempt for each event and marks the delivered ones. */
-async function markDelivered(db: Db, events: readonly HubEvent[], delivered: number[]): Promise<void> {
-  await db
+const markDelivered = (db: Db, events: readonly HubEvent[], delivered: number[]) =>
+  db
     .update(orderEvents)
     .set({
       attempts: sql`${orderEvents.attempts} + 1`,
@@ -54,7 +55,6 @@ async function markDelivered(db: Db, events: readonly HubEvent[], delivered: num
         events.map((e) => e.eventId),
       ),
     );
-}
 
 /**
  * Hands undelivered outbox events to their user's hub and to the staff hub, then marks them
@@ -106,6 +106,26 @@ export async function deliverEvents(
 }
 
 /**
+ * After the hubs: marks the events delivered and, in the same round trip, claims the webhook
+ * deliveries the commit's triggers wrote (migration 0009) for the queue.
+ */
+async function settle(
+  env: Bindings,
+  config: Config,
+  events: readonly HubEvent[],
+  delivered: number[],
+  requestId: string,
+) {
+  const { db } = connect(config);
+  if (!env.WEBHOOKS) return void (await markDelivered(db, events, delivered));
+  const [, claimed] = await db.batch([markDelivered(db, events, delivered), claimQuery(db, { queue: env.WEBHOOKS })]);
+  await enqueue(env.WEBHOOKS, claimed.rows).catch((err: unknown) => {
+    log("warn", "webhook enqueue failed, the sweep will retry", { requestId, error: String(err) });
+  });
+  if (claimed.rows.length === SEND_BATCH) await flushWebhooks(env, config, { requestId });
+}
+
+/**
  * Right after a commit: the writer already knows its outbox rows and their listeners, so they
  * go to the hubs first and are marked delivered afterwards; nothing is read back before the
  * sockets hear of them. If marking fails, the sweep delivers them again and the hubs ignore what they hold.
@@ -117,8 +137,19 @@ export async function deliverCommittedEvents(
   requestId: string,
 ): Promise<number> {
   const delivered = await handToHubs(env, config, outbox, requestId);
-  await markDelivered(connect(config).db, outbox.events, delivered);
+  await settle(env, config, outbox.events, delivered, requestId);
   return delivered.length;
+}
+
+/** Tells the staff feed something that is not an order event; the hub sends a key only once. */
+export async function announceToStaff(
+  env: Bindings,
+  config: Config,
+  key: string,
+  notice: StaffNotice,
+  staff: Listeners,
+): Promise<void> {
+  await hub(env, staffHubName(config.DATABASE_TAG)).announce(key, notice, staff);
 }
 
 /** Closes the sockets of an ended session on the user's hub and, for staff, on the staff feed. */

@@ -56,7 +56,28 @@ export const WsReplayTruncated = z
 export const WsError = z
   .object({ type: z.literal("error"), message: z.string(), received: z.string() })
   .meta({ id: "WsError" });
-export const socketMessages = [WsConnectionEstablished, WsOrderUpdate, WsOrderCreated, WsReplayTruncated, WsError];
+/** What the Worker hands the staff hub besides order events (UserHub.announce). */
+export const staffNoticeSchema = z.object({
+  type: z.literal("webhook_disabled"),
+  endpoint_id: z.number().int().positive(),
+  url: z.string(),
+  message: z.string(),
+});
+export type StaffNotice = z.infer<typeof staffNoticeSchema>;
+export const WsWebhookDisabled = staffNoticeSchema
+  .extend({ endpoint_id: id, seq: z.int().positive(), at: timestamp })
+  .meta({
+    id: "WsWebhookDisabled",
+    description: "Staff feed only: a webhook endpoint failing for a day was disabled.",
+  });
+export const socketMessages = [
+  WsConnectionEstablished,
+  WsOrderUpdate,
+  WsOrderCreated,
+  WsWebhookDisabled,
+  WsReplayTruncated,
+  WsError,
+];
 
 /** The JSON a subscriber receives; users see every change as `order_update`, staff also see `order_created`. */
 export function eventMessage(

@@ -10,6 +10,8 @@ import {
   listenersSchema,
   MAX_CLIENT_MESSAGE,
   RETAINED_EVENTS,
+  type StaffNotice,
+  staffNoticeSchema,
   type WsConnectionEstablished,
   type WsError,
   type WsReplayTruncated,
@@ -97,23 +99,42 @@ export class UserHub extends DurableObject<Bindings> {
     const events = z.array(hubEventSchema).parse(input);
     const sockets = this.closeUnless(listenersSchema.parse(allowed));
     for (const event of events) {
-      const key = `${event.eventId}@${event.at}`;
-      if (this.sql.exec("SELECT 1 FROM hub_events WHERE event_key = ?", key).toArray().length) continue;
-      const { seq } = this.sql
-        .exec<{ seq: number }>("INSERT INTO hub_events (event_key, body) VALUES (?, '') RETURNING seq", key)
-        .one();
-      const body = JSON.stringify(eventMessage(event, seq, audience));
-      this.sql.exec("UPDATE hub_events SET body = ? WHERE seq = ?", body, seq);
-      for (const ws of sockets) {
-        try {
-          ws.send(body);
-        } catch {
-          // A socket closing right now; its client replays with ?since= on reconnect.
-        }
+      this.store(`${event.eventId}@${event.at}`, (seq) => eventMessage(event, seq, audience), sockets);
+    }
+    this.trim();
+    return events.map((e) => e.eventId);
+  }
+
+  /**
+   * A notice for the staff feed that is not an order event (a webhook endpoint disabled): kept and
+   * replayed like events, and sent once however often it is announced under the same key.
+   */
+  async announce(key: string, input: StaffNotice, allowed: Listeners): Promise<void> {
+    const notice = staffNoticeSchema.parse(input);
+    const at = new Date().toISOString();
+    this.store(key, (seq) => ({ ...notice, seq, at }), this.closeUnless(listenersSchema.parse(allowed)));
+    this.trim();
+  }
+
+  private trim(): void {
+    this.sql.exec("DELETE FROM hub_events WHERE seq <= (SELECT max(seq) FROM hub_events) - ?", RETAINED_EVENTS);
+  }
+
+  /** Gives a message not yet held under `key` the next seq, keeps it for replay, and sends it. */
+  private store(key: string, render: (seq: number) => object, sockets: WebSocket[]): void {
+    if (this.sql.exec("SELECT 1 FROM hub_events WHERE event_key = ?", key).toArray().length) return;
+    const { seq } = this.sql
+      .exec<{ seq: number }>("INSERT INTO hub_events (event_key, body) VALUES (?, '') RETURNING seq", key)
+      .one();
+    const body = JSON.stringify(render(seq));
+    this.sql.exec("UPDATE hub_events SET body = ? WHERE seq = ?", body, seq);
+    for (const ws of sockets) {
+      try {
+        ws.send(body);
+      } catch {
+        // A socket closing right now; its client replays with ?since= on reconnect.
       }
     }
-    this.sql.exec("DELETE FROM hub_events WHERE seq <= (SELECT max(seq) FROM hub_events) - ?", RETAINED_EVENTS);
-    return events.map((e) => e.eventId);
   }
 
   /** Closes the sockets of these sessions (a logout); returns how many were closed. */

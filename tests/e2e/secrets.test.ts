@@ -15,6 +15,8 @@ const vars = {
   JWT_SECRET: `${secret}-jwt-secret-long-enough`,
   UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1",
   UPSTASH_REDIS_REST_TOKEN: `${secret}-token`,
+  WEBHOOK_DNS_URL: "http://127.0.0.1:1/dns-query",
+  WEBHOOK_DNS_KEY: `${secret}-dns-key`,
   // A `$` must arrive as written (wrangler expands $NAME in env files).
   APP_VERSION: "1.0$HOME",
   LOG_REQUESTS: "false",

@@ -7,6 +7,7 @@ import { pageOffset, toPageText } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
 import { authorized, requireStaff } from "../../middleware/auth";
 import { doc, PARTIAL_UPDATES } from "../../openapi/describe";
+import { claimQuery, enqueueAfter } from "../../webhooks/fanout";
 import { catalogVersionKeys as ver } from "./cache.keys";
 import { cachedText, invalidateWholeCatalog, jsonText } from "./cache.service";
 import { Facets } from "./facets.serialize";
@@ -150,7 +151,14 @@ const productRoutes = new Hono<AppEnv>()
     validate("json", productUpdate),
     async (c) => {
       const patch = c.req.valid("json");
-      const [changed] = await authorized(c, updateProductQuery(c.var.db, pathId(c.req.param("id")), patch));
+      // A stock change may cross the low or out-of-stock line: the batch claims the webhook
+      // deliveries its trigger wrote (migration 0009), queued once the answer is out.
+      const [changed, claimed] = await authorized(
+        c,
+        updateProductQuery(c.var.db, pathId(c.req.param("id")), patch),
+        claimQuery(c.var.db, { queue: patch.stock !== undefined && c.env.WEBHOOKS }),
+      );
+      enqueueAfter(c, claimed.rows);
       const product = writtenProduct(changed, patch.category);
       await invalidateWholeCatalog(c.var.cache);
       return c.json(product);
