@@ -15,6 +15,7 @@ import notifications from "./routes/notifications";
 import orders from "./routes/orders";
 import products from "./routes/products";
 import root from "./routes/root";
+import webhooks from "./routes/webhooks";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -39,6 +40,7 @@ const routes = app
   .route("/api/auth", auth)
   .route("/api/products", products)
   .route("/api/orders", orders)
+  .route("/api/admin/webhooks", webhooks)
   .route("/api/admin", admin)
   .route("/ws", notifications);
 

@@ -84,6 +84,34 @@ export const parseText = (max: number, allowBlank = false) =>
     },
   );
 
+const TRUE = new Set<unknown>([true, 1, "true", "True", "TRUE", "1", "yes", "on"]);
+const FALSE = new Set<unknown>([false, 0, "false", "False", "FALSE", "0", "no", "off"]);
+
+/** DRF's BooleanField: JSON booleans, and the numbers and words it reads as them. */
+export const parseBoolean = describeInput(
+  (value: unknown): Parsed<boolean> =>
+    TRUE.has(value)
+      ? { ok: true, value: true }
+      : FALSE.has(value)
+        ? { ok: true, value: false }
+        : { ok: false, error: "Must be a valid boolean." },
+  { type: ["boolean", "string", "integer"] },
+);
+
+/** DRF's MultipleChoiceField over `choices`: a non-empty list, each value once. */
+export const parseChoices = <T extends string>(choices: readonly T[]) =>
+  describeInput(
+    (value: unknown): Parsed<T[]> => {
+      if (!Array.isArray(value))
+        return { ok: false, error: `Expected a list of items but got type "${pythonType(value)}".` };
+      if (value.length === 0) return { ok: false, error: "This selection may not be empty." };
+      const bad = value.find((v) => !choices.includes(v as T));
+      if (bad !== undefined) return { ok: false, error: `"${String(bad)}" is not a valid choice.` };
+      return { ok: true, value: [...new Set(value as T[])] };
+    },
+    { type: "array", items: { type: "string", enum: [...choices] }, minItems: 1 },
+  );
+
 /** Python's name for a JSON value's type, as DRF's messages show it. */
 export const pythonType = (value: unknown): string =>
   Array.isArray(value)

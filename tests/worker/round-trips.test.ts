@@ -135,6 +135,39 @@ describe("one Postgres round trip per request, no trip for authentication", () =
       redis: 1,
     });
   });
+
+  it("webhook endpoints: every route one trip (the URL an address, so no lookup)", async () => {
+    const hook = { url: "https://93.184.216.34/hook", events: ["order.created"], is_active: false };
+    const made = await expectTrips("/api/admin/webhooks/", as(staff, json(hook)), { answered: 1 });
+    const id = ((await made.json()) as { id: number }).id;
+    await expectTrips("/api/admin/webhooks/", as(staff), { answered: 1 });
+    await expectTrips(`/api/admin/webhooks/${id}/`, as(staff), { answered: 1 });
+    await expectTrips(`/api/admin/webhooks/${id}/`, as(staff, json({ description: "ERP" }, { method: "PATCH" })), {
+      answered: 1,
+    });
+    await expectTrips(`/api/admin/webhooks/${id}/rotate-secret/`, as(staff, json({})), { answered: 1 });
+    await expectTrips(`/api/admin/webhooks/${id}/deliveries/?status=failed`, as(staff), { answered: 1 });
+    await expectTrips(`/api/admin/webhooks/${id}/`, as(staff, { method: "DELETE" }), { answered: 1 });
+  });
+
+  it("an order with an endpoint subscribed: the deliveries are claimed in the trip after the answer", async () => {
+    const hook = { url: "https://93.184.216.34/hook", events: ["order.created"] };
+    const made = await w.request("/api/admin/webhooks/", as(staff, json(hook)));
+    const id = ((await made.json()) as { id: number }).id;
+    await w.request("/api/orders/cart/add_item/", as(customer, json({ product_id: product, quantity: 1 })));
+    await expectTrips(
+      "/api/orders/",
+      as(customer, json({ shipping_address: "1 Round Trip Road", phone_number: "+15550101" })),
+      { answered: 1, after: 1, redis: 1 },
+    );
+    const rows = await w.query<{ enqueued: boolean }>(
+      "select enqueued_at is not null as enqueued from webhook_deliveries where endpoint_id = $1",
+      [id],
+    );
+    expect(rows).toEqual([{ enqueued: true }]);
+    // Its message goes nowhere: with the endpoint gone the consumer finds nothing to send.
+    await w.request(`/api/admin/webhooks/${id}/`, as(staff, { method: "DELETE" }));
+  });
 });
 
 describe.runIf(hasRedis)("catalog reads", () => {

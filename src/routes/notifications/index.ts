@@ -108,7 +108,7 @@ const notifications = new Hono<AppEnv>()
     "/admin/orders",
     socketDoc(
       "WebSocket: every user's order events (staff)",
-      "Staff only (others get 403). Sends `order_created` and `order_update` for all users, with `user_id`.",
+      "Staff only (others get 403). Sends `order_created` and `order_update` for all users, with `user_id`, and `webhook_disabled` when an endpoint failing for a day is turned off.",
     ),
     validate("query", connectQuery),
     socketAccess("staff"),

@@ -1,0 +1,3 @@
+import webhooks from "./webhooks.routes";
+
+export default webhooks;
