@@ -12,13 +12,14 @@ import { forgetFeedPosition, startFeed } from "./feed.js";
 import order from "./order.js";
 import orders from "./orders.js";
 import products from "./products.js";
+import webhooks from "./webhooks.js";
 
-/** @import { FeedEvent } from "./types.js" */
+/** @import { FeedEvent, WebhookDisabled } from "./types.js" */
 /** @import { FeedState } from "./feed.js" */
 
 /**
  * What a page's render function returns: how the shell tells it about the feed and leaving.
- * @typedef {{ dispose?: () => void, resync?: () => void, onFeed?: (msg: FeedEvent) => void }} View
+ * @typedef {{ dispose?: () => void, resync?: () => void, onFeed?: (msg: FeedEvent) => void, onNotice?: (msg: WebhookDisabled) => void }} View
  */
 
 /** @type {[RegExp, (root: HTMLElement, ...params: string[]) => View, string][]} */
@@ -31,6 +32,7 @@ const routes = [
   [/^\/customers$/, customers, "Customers"],
   [/^\/customers\/(\d+)$/, customer, "Customer"],
   [/^\/carts$/, carts, "Carts"],
+  [/^\/webhooks$/, webhooks, "Webhooks"],
 ];
 /** The landing page. */
 const HOME = "/dashboard";
@@ -91,12 +93,18 @@ function onFeedEvent(msg) {
   view?.onFeed?.(msg);
 }
 
+/** An endpoint the API disabled after failing deliveries: whatever page is on screen says so. @param {WebhookDisabled} msg */
+function onNotice(msg) {
+  toast(msg.message.includes(msg.url) ? msg.message : `${msg.message} (${msg.url})`, "error");
+  view?.onNotice?.(msg);
+}
+
 function startShell() {
   const user = currentUser();
   who.textContent = user ? user.username : "";
   bar.hidden = false;
   feed?.stop();
-  feed = startFeed({ onEvent: onFeedEvent, onState: setLive, onResync: () => view?.resync?.() });
+  feed = startFeed({ onEvent: onFeedEvent, onNotice, onState: setLive, onResync: () => view?.resync?.() });
   if (!location.hash || location.hash === "#/signin") history.replaceState(null, "", `#${HOME}`);
   route();
 }

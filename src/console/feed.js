@@ -1,5 +1,6 @@
 // @ts-check
-// The staff WebSocket feed (/ws/admin/orders/): every user's order_created and order_update,
+// The staff WebSocket feed (/ws/admin/orders/): every user's order_created and order_update, and
+// notices of webhook endpoints the API disabled,
 // through @edge-shop/client's socket: exponential backoff, a ping to find dead connections, and
 // ?since=<last seq> (kept in sessionStorage across reloads) so nothing is missed. The access
 // token travels as the subprotocol pair ["bearer", token], so it never appears in a URL.
@@ -7,20 +8,21 @@
 import { accessToken } from "./api.js";
 import { subscribe } from "./client.js";
 
-/** @import { FeedEvent } from "./types.js" */
+/** @import { FeedEvent, WebhookDisabled } from "./types.js" */
 
 /** @typedef {{ state: "connecting" | "live" | "reconnecting" | "stopped", retryIn?: number }} FeedState */
 
 const SEQ = "edge-shop.console.seq";
 
 /**
- * startFeed({ onEvent(msg), onState({ state, retryIn }), onResync() }) → { stop, reconnect }.
+ * startFeed({ onEvent(msg), onNotice(msg), onState({ state, retryIn }), onResync() }) → { stop, reconnect }.
  * `state` is "connecting", "live", "reconnecting" or "stopped". `onResync` runs after every
- * reconnection and after a truncated replay, so views can re-read what they show.
- * @param {{ onEvent: (msg: FeedEvent) => void, onState: (state: FeedState) => void, onResync: () => void }} handlers
+ * reconnection and after a truncated replay, so views can re-read what they show. `onNotice`
+ * gets the feed's frames that are not order events (an endpoint the API disabled).
+ * @param {{ onEvent: (msg: FeedEvent) => void, onNotice: (msg: WebhookDisabled) => void, onState: (state: FeedState) => void, onResync: () => void }} handlers
  * @returns {{ stop: () => void, reconnect: () => void }}
  */
-export function startFeed({ onEvent, onState, onResync }) {
+export function startFeed({ onEvent, onNotice, onState, onResync }) {
   const feed = subscribe({
     url: new URL("/ws/admin/orders/", location.href).toString(),
     token: accessToken,
@@ -29,6 +31,7 @@ export function startFeed({ onEvent, onState, onResync }) {
     onEvent: (event) => onEvent(/** @type {FeedEvent} */ (/** @type {unknown} */ (event))),
     onState: (state, retryIn) => onState({ state, retryIn }),
     onResync,
+    onNotice: (notice) => onNotice(notice),
   });
   const online = () => feed.reconnect();
   window.addEventListener("online", online);

@@ -180,4 +180,68 @@
  * @property {string} updated_at when its newest line was added
  */
 
+/**
+ * @typedef {"order.created" | "order.status_changed" | "order.cancelled" | "product.stock_low" | "product.out_of_stock"} WebhookEvent
+ */
+
+/**
+ * An endpoint's deliveries so far, and its latest attempt.
+ * @typedef {object} WebhookHealth
+ * @property {number} pending
+ * @property {number} delivered
+ * @property {number} failed
+ * @property {string | null} last_attempt_at
+ * @property {number | null} last_status_code null when the attempt got no answer
+ */
+
+/**
+ * A row of `GET /api/admin/webhooks/`.
+ * @typedef {object} WebhookEndpoint
+ * @property {number} id
+ * @property {string} url
+ * @property {string} description
+ * @property {WebhookEvent[]} events
+ * @property {boolean} is_active
+ * @property {boolean} follow_redirects
+ * @property {string | null} disabled_reason why the API disabled it (null when staff did, or it is active)
+ * @property {string | null} failing_since
+ * @property {string | null} previous_secret_expires_at while a rotated-out secret still signs
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {WebhookHealth} health
+ */
+
+/** `POST /api/admin/webhooks/`: the secret is in this answer only. @typedef {WebhookEndpoint & { secret: string }} CreatedWebhook */
+
+/** `rotate-secret/`. @typedef {{ secret: string, previous_secret_expires_at: string | null }} RotatedSecret */
+
+/**
+ * @typedef {object} DeliveryAttempt
+ * @property {number} [attempt] the log's entries are numbered; `last` is not
+ * @property {number | null} status_code null when no answer came (timeout, refused)
+ * @property {number} duration_ms
+ * @property {string | null} error
+ * @property {string} at
+ */
+
+/**
+ * A row of `GET /api/admin/webhooks/{id}/deliveries/`.
+ * @typedef {object} WebhookDelivery
+ * @property {number} id
+ * @property {string} event_id
+ * @property {string} event_type
+ * @property {"pending" | "delivered" | "failed"} status
+ * @property {number} attempts
+ * @property {string | null} next_attempt_at
+ * @property {string | null} delivered_at
+ * @property {string} created_at
+ * @property {DeliveryAttempt | null} last
+ * @property {DeliveryAttempt[]} log
+ */
+
+/**
+ * The staff feed's notice that the API disabled an endpoint after failing deliveries.
+ * @typedef {import("./client.js").HubNotice} WebhookDisabled
+ */
+
 export {};

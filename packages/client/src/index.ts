@@ -19,7 +19,14 @@ export {
   type Tokens,
   webStore,
 } from "./session.ts";
-export { type OrderEvent, type SocketState, type SubscribeOptions, type Subscription, subscribe } from "./socket.ts";
+export {
+  type HubNotice,
+  type OrderEvent,
+  type SocketState,
+  type SubscribeOptions,
+  type Subscription,
+  subscribe,
+} from "./socket.ts";
 
 /**
  * The API's URLs end with a slash (DRF's); hc writes a route's path as the app declares it, so a

@@ -15,12 +15,24 @@ export interface OrderEvent {
   [field: string]: unknown;
 }
 
+/** A staff feed message that is not an order event: a webhook endpoint the API disabled. */
+export interface HubNotice {
+  type: "webhook_disabled";
+  seq: number;
+  endpoint_id: number;
+  url: string;
+  message: string;
+  at: string;
+}
+
 export interface SubscribeOptions {
   /** The socket's URL (`ws:`/`wss:`, or `http:`/`https:`, which is turned into the former). */
   url: string;
   /** A valid access token for each (re)connection; an ApiError with status 401 from it stops for good. */
   token: () => Promise<string>;
   onEvent: (event: OrderEvent) => void;
+  /** Staff feed only: notices, numbered in the same `seq` as the events. */
+  onNotice?: (notice: HubNotice) => void;
   onState?: (state: SocketState, retryIn?: number) => void;
   /** After a reconnection or a truncated replay: what is on screen should be read again. */
   onResync?: () => void;
@@ -104,12 +116,14 @@ export function subscribe(options: SubscribeOptions): Subscription {
         if (again) options.onResync?.();
       } else if (msg.type === "replay_truncated") {
         options.onResync?.();
-      } else if (msg.type === "order_created" || msg.type === "order_update") {
+      } else if (msg.type === "order_created" || msg.type === "order_update" || msg.type === "webhook_disabled") {
+        // Events and notices share the hub's seq, so `?since=` replays neither twice.
         if (typeof msg.seq === "number" && (lastSeq === null || msg.seq > lastSeq)) {
           lastSeq = msg.seq;
           options.onSeq?.(lastSeq);
         }
-        options.onEvent(msg as OrderEvent);
+        if (msg.type === "webhook_disabled") options.onNotice?.(msg as HubNotice);
+        else options.onEvent(msg as OrderEvent);
       }
     });
     ws.addEventListener("close", (event: CloseEvent) => {
