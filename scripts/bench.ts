@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --dashboard] [-- --out FILE]
+// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --dashboard] [-- --webhooks] [-- --out FILE]
 // Starts its own stack (a fresh database on the Postgres server at DATABASE_URL, a Redis key
 // prefix at REDIS_URL, the local Neon/Upstash stand-ins, the production bundle on workerd as
 // `npm start` serves it, or `wrangler dev` with --dev; request logging on, as by default), drives
@@ -6,6 +6,8 @@
 // With --rtt, only the edge scenario: the routes one at a time with that much added to every
 // round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json). With --dashboard, only the
 // dashboard's read at many orders (bench/results/<date>-dashboard.json); the full run includes it.
+// With --webhooks, only placing orders with and without five webhook endpoints, on `wrangler dev`
+// (bare workerd has no Queues) (bench/results/<date>-webhooks.json).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +23,7 @@ import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
 import { type BenchResults, dashboardRow, flagsOf, markdownTable } from "./bench/report.ts";
 import { startBenchStack } from "./bench/stack.ts";
+import { webhooksScenario, webhooksTable } from "./bench/webhooks.ts";
 import { freePort } from "./lib/free-port.ts";
 
 const { values: args } = parseArgs({
@@ -29,12 +32,13 @@ const { values: args } = parseArgs({
     dev: { type: "boolean", default: false },
     rtt: { type: "string", default: "0" },
     dashboard: { type: "boolean", default: false },
+    webhooks: { type: "boolean", default: false },
     out: { type: "string" },
     "large-products": { type: "string" },
   },
 });
 const quick = args.quick!;
-const runtime = args.dev ? "dev" : "workerd";
+const runtime = args.dev || args.webhooks ? "dev" : "workerd";
 const rttMs = Number(args.rtt);
 if (!Number.isFinite(rttMs) || rttMs < 0 || rttMs > 1000) {
   console.error("--rtt takes milliseconds from 0 to 1000");
@@ -84,6 +88,8 @@ const stack = await startBenchStack({
   log,
   runtime,
   rttMs,
+  // The receiver of the webhooks scenario listens on loopback.
+  vars: args.webhooks ? { WEBHOOK_ALLOW_LOOPBACK: "true" } : {},
 });
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -102,6 +108,7 @@ try {
   );
   if (rttMs > 0) await edgeRun();
   else if (args.dashboard) await dashboardRun();
+  else if (args.webhooks) await webhooksRun();
   else await fullRun();
 } catch (err) {
   if (!interrupted) {
@@ -170,6 +177,36 @@ async function dashboardRun(): Promise<void> {
     machine: machineInfo(),
   });
   console.log(`\n${dashboardRow(dashboard)}\n`);
+}
+
+/** Orders/s with five webhook endpoints subscribed, against the same run with none (#20). */
+async function webhooksRun(): Promise<void> {
+  const { baseUrl, databaseUrl } = stack;
+  await catalog.seed(databaseUrl, settings.smallProducts);
+  const buyers = await registerCustomers(baseUrl, "buyer", settings.buyers);
+  const staff = await createStaff(baseUrl, databaseUrl, "bench_staff");
+  const hot = await prepareProducts(databaseUrl, 40, 0);
+  log(`webhooks: ${settings.buyers} buyers for ${settings.buyerSeconds}s, three times`);
+  const webhooks = await webhooksScenario({
+    baseUrl,
+    databaseUrl,
+    staff,
+    buyers,
+    hot,
+    seconds: settings.buyerSeconds,
+    log,
+  });
+  writeResults(`${new Date().toISOString().slice(0, 10)}-webhooks${quick ? "-quick" : ""}`, {
+    date: new Date().toISOString(),
+    runtime,
+    webhooks,
+    machine: machineInfo(),
+  });
+  console.log(`\n${webhooksTable(webhooks)}\n`);
+  if (webhooks.received < webhooks.expected) {
+    console.error(`${webhooks.expected - webhooks.received} events did not arrive`);
+    process.exitCode = 1;
+  }
 }
 
 async function fullRun(): Promise<void> {

@@ -45,6 +45,8 @@ export interface StackOptions {
   runtime: "workerd" | "dev";
   /** Milliseconds added to every round trip between the Worker and Postgres/Redis. */
   rttMs: number;
+  /** More Worker variables for a scenario. */
+  vars?: Record<string, string>;
 }
 
 const withDatabase = (url: string, name: string) => {
@@ -127,6 +129,7 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       UPSTASH_REDIS_REST_URL: restUrl,
       UPSTASH_REDIS_REST_TOKEN: token,
       REDIS_PREFIX: redisPrefix,
+      ...opts.vars,
     };
     // Durable Object storage in a temporary directory, so every run starts with empty hubs.
     const persist = mkdtempSync(join(tmpdir(), "bench-hubs-"));
