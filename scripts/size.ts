@@ -3,8 +3,13 @@ import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { offlineEnv, wranglerBin } from "./lib/wrangler.ts";
 
-/** The production bundle as `wrangler deploy` would upload it, gzipped, against a fixed budget. */
-const BUDGET_KIB = 200;
+/**
+ * The production bundle as `wrangler deploy` would upload it, gzipped, against a fixed budget:
+ * far below Workers' own limit (3 MiB on the free plan), there to catch a dependency that drags
+ * in what we never call (zod's locales did, 60 KiB). Raised from 200 to 215 KiB for webhooks (#20),
+ * which added about 9 KiB of our own code.
+ */
+const BUDGET_KIB = 215;
 const outdir = "dist";
 
 rmSync(outdir, { recursive: true, force: true });

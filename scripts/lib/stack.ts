@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startDnsHttp } from "../local/dns-http.ts";
 import { startEmbeddedPg } from "../local/embedded-pg.ts";
 import { newSecret } from "../local/guard.ts";
 import { startNeonHttp } from "../local/neon-http.ts";
-import { startDnsHttp } from "../local/dns-http.ts";
 import { startUpstashRest } from "../local/upstash-rest.ts";
 import type { DevConfig } from "./dev-config.ts";
 

@@ -192,6 +192,32 @@ export async function walk(
   await call("GET /api/admin/stats/", () => staff.admin.stats.$get({ query: { tz: "Europe/Berlin" } }));
   await call("GET /api/admin/carts/", () => staff.admin.carts.$get({ query: {} }));
 
+  // An endpoint that is off, at an address written in the URL: nothing is looked up or sent.
+  const hooks = staff.admin.webhooks;
+  const hook = idOf(
+    await call("POST /api/admin/webhooks/", () =>
+      hooks.$post({ json: { url: "https://93.184.216.34/tour", events: ["order.created"], is_active: false } }),
+    ),
+  );
+  await call("GET /api/admin/webhooks/", () => hooks.$get({ query: {} }));
+  await call("GET /api/admin/webhooks/{id}/", () => hooks[ID].$get(at(hook)));
+  await call("PUT /api/admin/webhooks/{id}/", () => hooks[ID].$put({ ...at(hook), json: { description: "put" } }));
+  await call("PATCH /api/admin/webhooks/{id}/", () =>
+    hooks[ID].$patch({ ...at(hook), json: { description: "patch" } }),
+  );
+  await call("POST /api/admin/webhooks/{id}/rotate-secret/", () =>
+    hooks[ID]["rotate-secret"].$post({ ...at(hook), json: { grace_seconds: 60 } }),
+  );
+  const sent = await call("POST /api/admin/webhooks/{id}/test/", () => hooks[ID].test.$post(at(hook)));
+  await call("GET /api/admin/webhooks/{id}/deliveries/", () => hooks[ID].deliveries.$get({ ...at(hook), query: {} }));
+  const delivery = id(sent, () => (sent.body as { id?: number }).id);
+  await call("POST /api/admin/webhooks/{id}/deliveries/{delivery}/redeliver/", () =>
+    hooks[ID].deliveries[":delivery{[0-9]+}"].redeliver.$post({
+      param: { id: String(hook), delivery: String(delivery) },
+    }),
+  );
+  await call("DELETE /api/admin/webhooks/{id}/", () => hooks[ID].$delete(at(hook)));
+
   // The product is in an order, so DELETE archives it; restored, then archived again.
   await call("DELETE /api/products/{id}/", () => staff.products[ID].$delete(at(product)));
   await call("GET /api/admin/products/archived/", () => staff.admin.products.archived.$get({ query: {} }));
@@ -230,10 +256,12 @@ export function expectedStatus(op: string): number {
     op.startsWith("POST /api/auth/register/") ||
     op === "POST /api/products/" ||
     op === "POST /api/products/categories/" ||
-    op === "POST /api/orders/"
+    op === "POST /api/orders/" ||
+    op === "POST /api/admin/webhooks/"
   )
     return 201;
-  if (op.startsWith("DELETE /api/products/")) return 204;
+  if (/^POST \/api\/admin\/webhooks\/\{id\}\/(test|deliveries)/.test(op)) return 202;
+  if (op.startsWith("DELETE /api/products/") || op === "DELETE /api/admin/webhooks/{id}/") return 204;
   if (/^(PUT|PATCH|DELETE) \/api\/orders\/\{id\}\/$/.test(op)) return 405;
   if (op.startsWith("GET /ws/")) return 101;
   return 200;
