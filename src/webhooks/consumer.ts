@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import * as z from "zod";
-import { type Bindings, type Config, readConfig } from "../config";
+import { type Bindings, readConfig } from "../config";
 import { connect, type Db } from "../db/client";
 import { log } from "../lib/log";
 import { announceToStaff } from "../realtime/deliver";
 import type { Listeners } from "../realtime/events";
 import { staffListeners } from "../realtime/listeners";
 import { retryDelay } from "./schedule";
-import { type Outcome, send } from "./send";
+import { batchGuard, type Outcome, type SendOptions, send } from "./send";
 
 /** Deliveries to one endpoint in flight at once within a batch; the rest of the batch waits its turn. */
 const PER_ENDPOINT = 4;
@@ -109,16 +109,12 @@ async function limited<T>(items: T[], limit: number, work: (item: T) => Promise<
   );
 }
 
-async function attempt(row: Loaded, config: Config): Promise<Outcome> {
+function attempt(row: Loaded, options: SendOptions): Promise<Outcome> | Outcome {
   if (!row.is_active) return { ok: false, statusCode: null, durationMs: 0, error: "The endpoint is disabled." };
   return send(
     { url: row.url, followRedirects: row.follow_redirects, secrets: row.secrets },
     { id: row.public_id, body: body(row) },
-    {
-      policy: { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK },
-      resolver: { url: config.WEBHOOK_DNS_URL, key: config.WEBHOOK_DNS_KEY },
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    },
+    options,
   );
 }
 
@@ -144,12 +140,19 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Binding
   const due = rows.filter((r) => r.status === "pending");
   for (const r of rows) if (r.status !== "pending") byDelivery.get(Number(r.id))!.ack();
 
+  const options: SendOptions = {
+    check: batchGuard(
+      { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK },
+      { url: config.WEBHOOK_DNS_URL, key: config.WEBHOOK_DNS_KEY },
+    ),
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  };
   const recorded: Recorded[] = [];
   const byEndpoint = Map.groupBy(due, (r) => r.endpoint_id);
   await Promise.all(
     [...byEndpoint.values()].map((list) =>
       limited(list, PER_ENDPOINT, async (row) => {
-        const outcome = await attempt(row, config);
+        const outcome = await attempt(row, options);
         recorded.push({
           delivery: Number(row.id),
           ok: outcome.ok,

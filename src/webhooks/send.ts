@@ -1,4 +1,4 @@
-import type { UrlPolicy } from "./address";
+import type { UrlCheck, UrlPolicy } from "./address";
 import { guardUrl, type Resolver } from "./resolve";
 import { signedHeaders } from "./signing";
 
@@ -20,9 +20,21 @@ export interface Message {
 }
 
 export interface SendOptions {
-  policy: UrlPolicy;
-  resolver: Resolver;
+  /** The address check of a URL (guardUrl, shared by a batch so each host is resolved once). */
+  check: (url: string) => Promise<UrlCheck>;
   timeoutMs: number;
+}
+
+/** `guardUrl` under one policy and resolver, each URL's answer kept for the life of the function (a consumer batch). */
+export function batchGuard(policy: UrlPolicy, resolver: Resolver): (url: string) => Promise<UrlCheck> {
+  const answers = new Map<string, Promise<UrlCheck>>();
+  return (url) => {
+    const known = answers.get(url);
+    if (known) return known;
+    const answer = guardUrl(url, policy, resolver);
+    answers.set(url, answer);
+    return answer;
+  };
 }
 
 export interface Outcome {
@@ -60,7 +72,7 @@ export async function send(
   let url = target.url;
   try {
     for (let hop = 0; ; hop++) {
-      const check = await guardUrl(url, options.policy, options.resolver, fetchImpl);
+      const check = await options.check(url);
       if (!check.ok) return outcome(false, null, `Refused ${url}: ${check.reason}`);
       const res = await fetchImpl(check.url, {
         method: "POST",

@@ -12,7 +12,7 @@ import { freePort } from "../../scripts/lib/free-port.ts";
 import { type NeonHttp, startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { at, ID, read } from "../harness/client";
 import { registered } from "../harness/fixtures";
-import { eventually, type Forwarder, startForwarder } from "../support/faults.ts";
+import { behindForwarder, eventually, type Forwarder } from "../support/faults.ts";
 import { type E2eHarness, startHarness } from "./support";
 import { documentedOps, expectedStatus, makeStaff, type Step, type Walk, walk } from "./tour";
 
@@ -40,15 +40,9 @@ beforeAll(async () => {
   // The Worker's own harness, started and stopped here: the proxy and forwarder go down after it.
   worker = await startHarness({
     vars: async (v) => {
-      const url = new URL(v.DATABASE_URL!);
-      forwarder = await startForwarder(Number(url.port || 5432));
-      url.port = String(forwarder.port);
-      return {
-        ...v,
-        DATABASE_URL: url.toString(),
-        NEON_SQL_ENDPOINT: proxy.url,
-        DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-      };
+      const cut = await behindForwarder(v, proxy.url);
+      forwarder = cut.forwarder;
+      return { ...cut.vars, DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) };
     },
     // Every request while Postgres is away logs an error: expected here.
     logLevel: "none",

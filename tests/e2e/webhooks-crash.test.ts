@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { type NeonHttp, startNeonHttp } from "../../scripts/local/neon-http.ts";
 import { makeUser, shop } from "../harness/fixtures";
-import { eventually, type Forwarder, startForwarder } from "../support/faults.ts";
+import { behindForwarder, eventually, type Forwarder } from "../support/faults.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 import { type E2eHarness, startHarness } from "./support";
 import { makeStaff } from "./tour";
@@ -25,13 +25,10 @@ beforeAll(async () => {
   receiver = await startReceiver();
   h = await startHarness({
     vars: async (v) => {
-      const url = new URL(v.DATABASE_URL!);
-      forwarder = await startForwarder(Number(url.port || 5432));
-      url.port = String(forwarder.port);
+      const cut = await behindForwarder(v, proxy.url);
+      forwarder = cut.forwarder;
       return {
-        ...v,
-        DATABASE_URL: url.toString(),
-        NEON_SQL_ENDPOINT: proxy.url,
+        ...cut.vars,
         DB_CONNECT_TIMEOUT_MS: "1500",
         WEBHOOK_ALLOW_LOOPBACK: "true",
         WEBHOOK_RETRY_SECONDS: "1,1,1",

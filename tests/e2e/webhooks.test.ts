@@ -156,6 +156,22 @@ describe("order events", () => {
     console.log(`webhooks: 4 order events at 2 endpoints in ${seconds.toFixed(1)} s`);
   });
 
+  it("come from a staff stock edit that crosses a line, and not from one that crosses none", {
+    timeout: 30_000,
+  }, async () => {
+    const endpoint = await create("/stock", ["product.stock_low", "product.out_of_stock"]);
+    const product = await shop(h).product("3.00", 20);
+    const edit = (stock: number) => asStaff(`/api/products/${product}/`, "PATCH", { stock });
+    expect((await edit(15)).status).toBe(200);
+    expect((await edit(0)).status).toBe(200);
+    await eventually(async () => receiver.at("/stock").length === 1);
+    expect(receiver.at("/stock")[0]!.payload).toMatchObject({
+      type: "product.out_of_stock",
+      data: { product: { id: product, stock: 0, previous_stock: 15, price: "3.00", low_stock_below: 10 } },
+    });
+    expect((await settled(endpoint.id, 1))[0]!.status).toBe("delivered");
+  });
+
   it("are not sent to a disabled endpoint", { timeout: 30_000 }, async () => {
     const off = await create("/off", ["order.created"], { is_active: false });
     const on = await create("/on", ["order.created"]);

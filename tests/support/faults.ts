@@ -147,6 +147,20 @@ export async function startForwarder(targetPort: number): Promise<Forwarder> {
   return forwarder;
 }
 
+/**
+ * A Worker's vars with its Postgres reached through a forwarder (set it down to cut Postgres) and
+ * the Neon endpoint `proxyUrl` (a stand-in of the test's own, so it can be taken down too).
+ */
+export async function behindForwarder(
+  vars: Record<string, string>,
+  proxyUrl: string,
+): Promise<{ vars: Record<string, string>; forwarder: Forwarder }> {
+  const url = new URL(vars.DATABASE_URL!);
+  const forwarder = await startForwarder(Number(url.port || 5432));
+  url.port = String(forwarder.port);
+  return { vars: { ...vars, DATABASE_URL: url.toString(), NEON_SQL_ENDPOINT: proxyUrl }, forwarder };
+}
+
 /** Waits for `check` to be true, polling, or fails after `ms`. */
 export async function eventually(check: () => Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
   const deadline = Date.now() + ms;
