@@ -55,4 +55,5 @@ CREATE INDEX "webhook_attempts_delivery_idx" ON "webhook_attempts" USING btree (
 CREATE INDEX "webhook_deliveries_endpoint_idx" ON "webhook_deliveries" USING btree ("endpoint_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_unsent_idx" ON "webhook_deliveries" USING btree ("id") WHERE "webhook_deliveries"."enqueued_at" IS NULL;--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_pending_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE "webhook_deliveries"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "webhook_endpoints_events_idx" ON "webhook_endpoints" USING gin ("events") WHERE "webhook_endpoints"."is_active";
+CREATE INDEX "webhook_endpoints_events_idx" ON "webhook_endpoints" USING gin ("events") WHERE "webhook_endpoints"."is_active";--> statement-breakpoint
+CREATE INDEX "webhook_events_created_idx" ON "webhook_events" USING btree ("created_at");

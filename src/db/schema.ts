@@ -309,14 +309,19 @@ export const webhookEndpoints = pgTable(
 );
 
 /** One event, as every endpoint receives it: the payload is the order's or product's snapshot when it happened. */
-export const webhookEvents = pgTable("webhook_events", {
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  /** The `webhook-id` every delivery and retry of the event carries. */
-  publicId: uuid("public_id").notNull().unique().defaultRandom(),
-  type: varchar("type", { length: 40 }).notNull(),
-  payload: jsonb("payload").notNull(),
-  createdAt: createdAt(),
-});
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** The `webhook-id` every delivery and retry of the event carries. */
+    publicId: uuid("public_id").notNull().unique().defaultRandom(),
+    type: varchar("type", { length: 40 }).notNull(),
+    payload: jsonb("payload").notNull(),
+    createdAt: createdAt(),
+  },
+  // The sweep removes events past their retention, oldest first (src/webhooks/fanout.ts).
+  (t) => [index("webhook_events_created_idx").on(t.createdAt)],
+);
 
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 

@@ -31,6 +31,20 @@ export function claimQuery(db: Db, { overdue = false, queue = true }: { overdue?
     RETURNING id`);
 }
 
+/** Events, with their deliveries and attempt log, are kept this long (a settled one; a pending one stays). */
+export const RETENTION = "30 days";
+/** Removed per sweep at most, so a first sweep over a long backlog stays short. */
+const PRUNE_BATCH = 1000;
+
+/** The oldest events past their retention whose deliveries are all settled. */
+export const pruneQuery = (db: Db) =>
+  db.execute(sql`
+    DELETE FROM webhook_events WHERE id IN (
+      SELECT e.id FROM webhook_events e
+      WHERE e.created_at < now() - ${RETENTION}::interval
+        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+      ORDER BY e.created_at LIMIT ${PRUNE_BATCH})`);
+
 /** Puts claimed deliveries on the queue. */
 export async function enqueue(queue: Queue<WebhookMessage>, rows: readonly { id: string | number }[]): Promise<void> {
   if (rows.length === 0) return;
@@ -57,8 +71,12 @@ export async function flushWebhooks(
   if (!env.WEBHOOKS) return 0;
   const { db } = connect(config);
   let sent = 0;
-  for (;;) {
-    const { rows } = await claimQuery(db, { overdue });
+  for (let first = true; ; first = false) {
+    // The sweep's first claim also prunes, in the same round trip.
+    const [{ rows }] =
+      overdue && first
+        ? await db.batch([claimQuery(db, { overdue }), pruneQuery(db)])
+        : [await claimQuery(db, { overdue })];
     await enqueue(env.WEBHOOKS, rows).catch((err: unknown) => {
       // Claimed and not sent: the sweep finds them overdue and sends them again.
       log("warn", "webhook enqueue failed, the sweep will retry", { requestId, error: String(err) });
