@@ -107,9 +107,13 @@ function embeddedIPv4(g: number[]): number[] {
   if (zeros(g, 0, 6)) return [v4At(g, 6)]; // ::/96, IPv4-compatible (deprecated)
   if (zeros(g, 0, 4) && g[4] === 0xffff && g[5] === 0) return [v4At(g, 6)]; // ::ffff:0:0:0/96, translated
   if (g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6)) return [v4At(g, 6)]; // 64:ff9b::/96
-  // 64:ff9b:1::/48 is for local NAT64 with any prefix length: judge the /96 reading and RFC 6052's /48 one.
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1)
-    return [v4At(g, 6), ((g[3]! << 16) | ((g[4]! & 0xff) << 8) | (g[5]! >>> 8)) >>> 0];
+  // 64:ff9b:1::/48 is for local NAT64 at any prefix length: read as /96 when the middle is zero,
+  // as RFC 6052's /48 layout when the suffix is; any other layout is judged as 255.255.255.255, reserved.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) {
+    if (zeros(g, 3, 6)) return [v4At(g, 6)];
+    if ((g[5]! & 0xff) === 0 && zeros(g, 6, 8)) return [((g[3]! << 16) | ((g[4]! & 0xff) << 8) | (g[5]! >>> 8)) >>> 0];
+    return [0xffffffff];
+  }
   if (g[0] === 0x2002) return [v4At(g, 1)]; // 2002::/16, 6to4
   return [];
 }

@@ -234,7 +234,17 @@ describe("retries", () => {
     const feed = await h.connect(`/ws/admin/orders/?token=${staff}`);
     expect(await feed.next()).toMatchObject({ type: "connection_established" });
     await asStaff(`/api/admin/webhooks/${endpoint.id}/test/`, "POST");
-    expect(await feed.next()).toMatchObject({ type: "webhook_disabled", endpoint_id: endpoint.id, url: endpoint.url });
+    const notice = await feed.next();
+    expect(notice).toMatchObject({ type: "webhook_disabled", endpoint_id: endpoint.id, url: endpoint.url });
+    // Kept with the feed's events: a socket resuming from before it gets it once, and nothing after.
+    const seq = (notice as { seq: number }).seq;
+    const resumed = await h.connect(`/ws/admin/orders/?token=${staff}&since=${seq - 1}`);
+    expect(await resumed.next()).toMatchObject({ type: "connection_established" });
+    expect(await resumed.next()).toEqual(notice);
+    const later = await h.connect(`/ws/admin/orders/?token=${staff}&since=${seq}`);
+    expect(await later.next()).toMatchObject({ type: "connection_established" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(later.messages).toHaveLength(1);
     const read = (await (await asStaff(`/api/admin/webhooks/${endpoint.id}/`)).json()) as Endpoint;
     expect(read.is_active).toBe(false);
     expect(read.disabled_reason).toMatch(/^Disabled: every delivery failed since /);

@@ -89,6 +89,28 @@ describe("client socket", () => {
     sub.stop();
   });
 
+  it("hands the staff feed's notices on apart from events, counting their seq for the resume", async () => {
+    const notices: number[] = [];
+    const { sub, events } = start({ onNotice: (n) => notices.push(n.endpoint_id) });
+    await vi.advanceTimersByTimeAsync(0);
+    last().open();
+    last().receive(event(1));
+    last().receive({
+      type: "webhook_disabled",
+      seq: 2,
+      endpoint_id: 7,
+      url: "https://x.example/",
+      message: "m",
+      at: "t",
+    });
+    expect([events, notices, sub.lastSeq]).toEqual([[1], [7], 2]);
+    last().drop(1006);
+    await vi.advanceTimersByTimeAsync(1300);
+    // A reconnection resumes after the notice, so it is not replayed.
+    expect(since(last())).toBe("2");
+    sub.stop();
+  });
+
   it("backs off exponentially while the server stays away, up to the cap", async () => {
     const { sub } = start({ maxDelay: 4000 });
     await vi.advanceTimersByTimeAsync(0);
