@@ -248,7 +248,7 @@ describe("retries", () => {
     const notice = await feed.next();
     expect(notice).toMatchObject({ type: "webhook_disabled", endpoint_id: endpoint.id, url: endpoint.url });
     // Kept with the feed's events: a socket resuming from before it gets it once, and nothing after.
-    const seq = (notice as { seq: number }).seq;
+    const seq = Number((notice as { seq?: unknown }).seq);
     const resumed = await h.connect(`/ws/admin/orders/?token=${staff}&since=${seq - 1}`);
     expect(await resumed.next()).toMatchObject({ type: "connection_established" });
     expect(await resumed.next()).toEqual(notice);
