@@ -119,9 +119,7 @@ async function settle(
   const { db } = connect(config);
   if (!env.WEBHOOKS) return void (await markDelivered(db, events, delivered));
   const [, claimed] = await db.batch([markDelivered(db, events, delivered), claimQuery(db, { queue: env.WEBHOOKS })]);
-  await enqueue(env.WEBHOOKS, claimed.rows).catch((err: unknown) => {
-    log("warn", "webhook enqueue failed, the sweep will retry", { requestId, error: String(err) });
-  });
+  await enqueue(env.WEBHOOKS, claimed.rows, requestId);
   if (claimed.rows.length === SEND_BATCH) await flushWebhooks(env, config, { requestId });
 }
 

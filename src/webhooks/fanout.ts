@@ -45,21 +45,26 @@ export const pruneQuery = (db: Db) =>
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
       ORDER BY e.created_at LIMIT ${PRUNE_BATCH})`);
 
-/** Puts claimed deliveries on the queue. */
-export async function enqueue(queue: Queue<WebhookMessage>, rows: readonly { id: string | number }[]): Promise<void> {
+/**
+ * Puts claimed deliveries on the queue. A failure is only logged: claimed and not sent, they are
+ * sent by the sweep once they are overdue.
+ */
+export async function enqueue(
+  queue: Queue<WebhookMessage>,
+  rows: readonly { id: string | number }[],
+  requestId: string,
+): Promise<void> {
   if (rows.length === 0) return;
-  await queue.sendBatch(rows.map((r) => ({ body: { delivery: Number(r.id) }, contentType: "json" as const })));
+  try {
+    await queue.sendBatch(rows.map((r) => ({ body: { delivery: Number(r.id) }, contentType: "json" as const })));
+  } catch (err) {
+    log("warn", "webhook enqueue failed, the sweep will retry", { requestId, error: String(err) });
+  }
 }
 
 /** After commit, in the background: puts the deliveries a request's batch claimed on the queue. */
 export function enqueueAfter(c: Context<AppEnv>, rows: readonly { id: string | number }[]): void {
-  if (rows.length === 0 || !c.env.WEBHOOKS) return;
-  c.executionCtx.waitUntil(
-    enqueue(c.env.WEBHOOKS, rows).catch((err: unknown) => {
-      // Claimed and not sent: the sweep finds them overdue and sends them again.
-      log("warn", "webhook enqueue failed, the sweep will retry", { requestId: c.var.requestId, error: String(err) });
-    }),
-  );
+  if (rows.length > 0 && c.env.WEBHOOKS) c.executionCtx.waitUntil(enqueue(c.env.WEBHOOKS, rows, c.var.requestId));
 }
 
 /** Claims and enqueues what is waiting, until nothing is (a batch at a time). */
@@ -77,10 +82,7 @@ export async function flushWebhooks(
       overdue && first
         ? await db.batch([claimQuery(db, { overdue }), pruneQuery(db)])
         : [await claimQuery(db, { overdue })];
-    await enqueue(env.WEBHOOKS, rows).catch((err: unknown) => {
-      // Claimed and not sent: the sweep finds them overdue and sends them again.
-      log("warn", "webhook enqueue failed, the sweep will retry", { requestId, error: String(err) });
-    });
+    await enqueue(env.WEBHOOKS, rows, requestId);
     sent += rows.length;
     if (rows.length < SEND_BATCH) return sent;
   }
