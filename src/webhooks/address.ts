@@ -14,9 +14,6 @@ export const REASONS = {
   resolverDown: "The host name could not be resolved, try again later.",
 } as const;
 
-/** The reason for any target inside a private network or this machine, by address or by name. */
-export const PRIVATE_ADDRESS = REASONS.address;
-
 const MAX_URL = 2000;
 
 /** A dotted quad as a 32-bit number; leading zeros refused, since some parsers read them as octal. */
@@ -90,45 +87,41 @@ const V4_RANGES: [string, number, string][] = [
   ["240.0.0.0", 4, "reserved"], // includes 255.255.255.255
 ];
 
+/** The ranges as numbers, once: every check walks them. */
+const V4 = V4_RANGES.map(([base, bits, reason]) => {
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return { network: (parseIPv4(base)! & mask) >>> 0, mask, reason };
+});
+
 function judgeIPv4(value: number): string | null {
-  for (const [base, bits, reason] of V4_RANGES) {
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    if ((value & mask) >>> 0 === ((parseIPv4(base) ?? 0) & mask) >>> 0) return reason;
-  }
-  return null;
+  return V4.find((r) => (value & r.mask) >>> 0 === r.network)?.reason ?? null;
 }
 
 const v4At = (g: number[], i: number) => (g[i]! * 0x10000 + g[i + 1]!) >>> 0;
 const zeros = (g: number[], from: number, to: number) => g.slice(from, to).every((x) => x === 0);
 
 /** The IPv4 address an IPv6 one stands for (mapped, compatible, translated, NAT64, 6to4), or null. */
-function embeddedIPv4(g: number[]): number[] {
-  if (zeros(g, 0, 5) && g[5] === 0xffff) return [v4At(g, 6)]; // ::ffff:0:0/96, mapped
-  if (zeros(g, 0, 6)) return [v4At(g, 6)]; // ::/96, IPv4-compatible (deprecated)
-  if (zeros(g, 0, 4) && g[4] === 0xffff && g[5] === 0) return [v4At(g, 6)]; // ::ffff:0:0:0/96, translated
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6)) return [v4At(g, 6)]; // 64:ff9b::/96
+function embeddedIPv4(g: number[]): number | null {
+  if (zeros(g, 0, 5) && g[5] === 0xffff) return v4At(g, 6); // ::ffff:0:0/96, mapped
+  if (zeros(g, 0, 6)) return v4At(g, 6); // ::/96, IPv4-compatible (deprecated)
+  if (zeros(g, 0, 4) && g[4] === 0xffff && g[5] === 0) return v4At(g, 6); // ::ffff:0:0:0/96, translated
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6)) return v4At(g, 6); // 64:ff9b::/96
   // 64:ff9b:1::/48 is for local NAT64 at any prefix length: read as /96 when the middle is zero,
   // as RFC 6052's /48 layout when the suffix is; any other layout is judged as 255.255.255.255, reserved.
   if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) {
-    if (zeros(g, 3, 6)) return [v4At(g, 6)];
-    if ((g[5]! & 0xff) === 0 && zeros(g, 6, 8)) return [((g[3]! << 16) | ((g[4]! & 0xff) << 8) | (g[5]! >>> 8)) >>> 0];
-    return [0xffffffff];
+    if (zeros(g, 3, 6)) return v4At(g, 6);
+    if ((g[5]! & 0xff) === 0 && zeros(g, 6, 8)) return ((g[3]! << 16) | ((g[4]! & 0xff) << 8) | (g[5]! >>> 8)) >>> 0;
+    return 0xffffffff;
   }
-  if (g[0] === 0x2002) return [v4At(g, 1)]; // 2002::/16, 6to4
-  return [];
+  if (g[0] === 0x2002) return v4At(g, 1); // 2002::/16, 6to4
+  return null;
 }
 
 function judgeIPv6(g: number[]): string | null {
   if (zeros(g, 0, 8)) return "unspecified";
   if (zeros(g, 0, 7) && g[7] === 1) return "loopback";
   const embedded = embeddedIPv4(g);
-  if (embedded.length > 0) {
-    for (const v4 of embedded) {
-      const reason = judgeIPv4(v4);
-      if (reason !== null) return reason;
-    }
-    return null;
-  }
+  if (embedded !== null) return judgeIPv4(embedded);
   const [a = 0, b = 0] = g;
   if (a === 0xfd00 && b === 0x0ec2 && zeros(g, 2, 7) && g[7] === 0x254) return "metadata"; // AWS's IPv6 one
   if ((a & 0xfe00) === 0xfc00) return "unique-local";
@@ -214,16 +207,16 @@ function checkIp(url: URL, ip: string, policy: UrlPolicy): UrlCheck {
   if (httpRefused(url, loopback, policy)) return refuse(REASONS.scheme);
   const reason = blockedAddress(ip);
   if (reason === "invalid") return refuse(REASONS.invalid);
-  if (reason !== null && !(loopback && policy.allowLoopback)) return refuse(PRIVATE_ADDRESS);
+  if (reason !== null && !(loopback && policy.allowLoopback)) return refuse(REASONS.address);
   return { ok: true, url, host: { ip } };
 }
 
 function checkName(url: URL, name: string, policy: UrlPolicy): UrlCheck {
   const loopback = name === "localhost" || name.endsWith(".localhost");
   if (httpRefused(url, loopback, policy)) return refuse(REASONS.scheme);
-  if (loopback) return policy.allowLoopback ? { ok: true, url, host: { name } } : refuse(PRIVATE_ADDRESS);
+  if (loopback) return policy.allowLoopback ? { ok: true, url, host: { name } } : refuse(REASONS.address);
   // Names only a private network answers (metadata.google.internal among them): its resolver
   // could give any answer, and ours would not know the name.
-  if (!name.includes(".") || INTERNAL_SUFFIXES.some((s) => name.endsWith(s))) return refuse(PRIVATE_ADDRESS);
+  if (!name.includes(".") || INTERNAL_SUFFIXES.some((s) => name.endsWith(s))) return refuse(REASONS.address);
   return { ok: true, url, host: { name } };
 }

@@ -7,7 +7,7 @@ import { announceToStaff } from "../realtime/deliver";
 import type { Listeners } from "../realtime/events";
 import { staffListeners } from "../realtime/listeners";
 import { retryDelay } from "./schedule";
-import { batchGuard, type Outcome, type SendOptions, send } from "./send";
+import { batchGuard, type Outcome, type SendOptions, send, targetRules } from "./send";
 
 /** Deliveries to one endpoint in flight at once within a batch; the rest of the batch waits its turn. */
 const PER_ENDPOINT = 4;
@@ -141,10 +141,7 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Binding
   for (const r of rows) if (r.status !== "pending") byDelivery.get(Number(r.id))!.ack();
 
   const options: SendOptions = {
-    check: batchGuard(
-      { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK },
-      { url: config.WEBHOOK_DNS_URL, key: config.WEBHOOK_DNS_KEY },
-    ),
+    check: batchGuard(targetRules(config)),
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
   const recorded: Recorded[] = [];

@@ -2,15 +2,7 @@
 // public. Workers have no resolver API, so names are resolved over DNS-over-HTTPS (JSON), from
 // Cloudflare's resolver in production and from a stand-in on loopback locally (scripts/local/dns-http.ts).
 import * as z from "zod";
-import {
-  blockedAddress,
-  checkUrl,
-  isLoopbackAddress,
-  PRIVATE_ADDRESS,
-  REASONS,
-  type UrlCheck,
-  type UrlPolicy,
-} from "./address.ts";
+import { blockedAddress, checkUrl, isLoopbackAddress, REASONS, type UrlCheck, type UrlPolicy } from "./address.ts";
 
 export const PUBLIC_RESOLVER = "https://cloudflare-dns.com/dns-query";
 
@@ -105,5 +97,5 @@ export async function guardUrl(
     const reason = blockedAddress(ip);
     return reason === null || (reason === "loopback" && policy.allowLoopback && isLoopbackAddress(ip));
   };
-  return addresses.every(allowed) ? check : { ok: false, reason: PRIVATE_ADDRESS };
+  return addresses.every(allowed) ? check : { ok: false, reason: REASONS.address };
 }

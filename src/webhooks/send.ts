@@ -1,3 +1,4 @@
+import type { Config } from "../config";
 import type { UrlCheck, UrlPolicy } from "./address";
 import { guardUrl, type Resolver } from "./resolve";
 import { signedHeaders } from "./signing";
@@ -25,8 +26,16 @@ export interface SendOptions {
   timeoutMs: number;
 }
 
-/** `guardUrl` under one policy and resolver, each URL's answer kept for the life of the function (a consumer batch). */
-export function batchGuard(policy: UrlPolicy, resolver: Resolver): (url: string) => Promise<UrlCheck> {
+/** Which targets the configuration allows, and the resolver their names are checked with. */
+export const targetRules = (
+  config: Pick<Config, "WEBHOOK_ALLOW_LOOPBACK" | "WEBHOOK_DNS_URL" | "WEBHOOK_DNS_KEY">,
+): { policy: UrlPolicy; resolver: Resolver } => ({
+  policy: { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK },
+  resolver: { url: config.WEBHOOK_DNS_URL, key: config.WEBHOOK_DNS_KEY },
+});
+
+/** `guardUrl` under `rules`, each URL's answer kept for the life of the function (a consumer batch). */
+export function batchGuard({ policy, resolver }: ReturnType<typeof targetRules>): (url: string) => Promise<UrlCheck> {
   const answers = new Map<string, Promise<UrlCheck>>();
   return (url) => {
     const known = answers.get(url);

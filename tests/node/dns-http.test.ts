@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DnsHttp, startDnsHttp } from "../../scripts/local/dns-http.ts";
 import { newSecret } from "../../scripts/local/guard.ts";
-import { PRIVATE_ADDRESS } from "../../src/webhooks/address.ts";
+import { REASONS } from "../../src/webhooks/address.ts";
 import { guardUrl, type Resolver, resolveHost } from "../../src/webhooks/resolve.ts";
 
 let dns: DnsHttp;
@@ -132,8 +132,8 @@ describe("guardUrl", () => {
   });
 
   it("refuses a name with any private address, one that does not resolve, and a resolver that is down", async () => {
-    expect(await reason("https://private.shop.test/hook")).toBe(PRIVATE_ADDRESS);
-    expect(await reason("https://mixed.shop.test/hook")).toBe(PRIVATE_ADDRESS);
+    expect(await reason("https://private.shop.test/hook")).toBe(REASONS.address);
+    expect(await reason("https://mixed.shop.test/hook")).toBe(REASONS.address);
     expect(await reason("https://nosuch.invalid/hook")).toBe("The host name does not resolve.");
     expect(await reason("https://public.shop.test/hook", { url: "http://127.0.0.1:9/dns-query", key: secret })).toBe(
       "The host name could not be resolved, try again later.",
@@ -144,8 +144,8 @@ describe("guardUrl", () => {
   });
 
   it("refuses a private IPv6 address among public ones, and loopback unless development allows it", async () => {
-    expect(await reason("https://v6-private.shop.test/")).toBe(PRIVATE_ADDRESS);
-    expect(await reason("https://loop.shop.test/")).toBe(PRIVATE_ADDRESS);
+    expect(await reason("https://v6-private.shop.test/")).toBe(REASONS.address);
+    expect(await reason("https://loop.shop.test/")).toBe(REASONS.address);
     expect(await guardUrl("https://loop.shop.test/", { allowLoopback: true }, resolver())).toMatchObject({ ok: true });
     expect(await guardUrl("http://loop.shop.test/", { allowLoopback: true }, resolver())).toMatchObject({
       ok: false,
@@ -189,7 +189,7 @@ describe("guardUrl", () => {
     expect(await resolveHost("x.test", r, answering(chain))).toEqual(["10.1.1.1"]);
     expect(await guardUrl("https://x.test/", prod, r, answering(chain))).toMatchObject({
       ok: false,
-      reason: PRIVATE_ADDRESS,
+      reason: REASONS.address,
     });
     // What is not an address is not waved through.
     const junk = { Status: 0, Answer: [{ name: "x.test", type: 1, data: "not-an-address" }] };
@@ -224,7 +224,7 @@ describe("guardUrl", () => {
     });
     expect(await guardUrl("https://localhost/", prod, resolver(), refuse)).toMatchObject({
       ok: false,
-      reason: PRIVATE_ADDRESS,
+      reason: REASONS.address,
     });
   });
 

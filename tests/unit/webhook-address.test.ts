@@ -1,6 +1,6 @@
 // Which webhook targets are refused before anything is sent (src/webhooks/address.ts).
 import { describe, expect, it } from "vitest";
-import { blockedAddress, checkUrl, isLoopbackAddress, PRIVATE_ADDRESS } from "../../src/webhooks/address.ts";
+import { blockedAddress, checkUrl, isLoopbackAddress, REASONS } from "../../src/webhooks/address.ts";
 
 describe("blockedAddress", () => {
   it.each([
@@ -160,7 +160,7 @@ describe("checkUrl", () => {
       "https://0xa9fea9fe/",
       "https://[0:0:0:0:0:ffff:a9fe:a9fe]/",
     ]) {
-      expect(reason(raw), raw).toBe(PRIVATE_ADDRESS);
+      expect(reason(raw), raw).toBe(REASONS.address);
     }
   });
 
@@ -179,7 +179,7 @@ describe("checkUrl", () => {
       "https://printer.local/",
       "https://nas.home.arpa/",
     ])
-      expect(reason(raw), raw).toBe(PRIVATE_ADDRESS);
+      expect(reason(raw), raw).toBe(REASONS.address);
     expect(reason(`https://hooks.example.com/${"a".repeat(2000)}`)).toMatch(/no more than 2000 characters/);
   });
 
@@ -227,7 +227,7 @@ describe("checkUrl", () => {
       "https://metadata.google.internal./computeMetadata/v1/",
       "https://metadata/",
     ])
-      expect(reason(raw), raw).toBe(PRIVATE_ADDRESS);
+      expect(reason(raw), raw).toBe(REASONS.address);
   });
 
   it("refuses what is not a URL, or one without a host", () => {
@@ -265,8 +265,8 @@ describe("checkUrl", () => {
     expect(reason("http://localhost:9000/hook", dev)).toBeNull();
     expect(reason("http://[::1]:9000/hook", dev)).toBeNull();
     expect(reason("http://10.0.0.1/hook", dev)).toBe("Only https URLs are allowed.");
-    expect(reason("https://10.0.0.1/hook", dev)).toBe(PRIVATE_ADDRESS);
-    expect(reason("https://169.254.169.254/", dev)).toBe(PRIVATE_ADDRESS);
+    expect(reason("https://10.0.0.1/hook", dev)).toBe(REASONS.address);
+    expect(reason("https://169.254.169.254/", dev)).toBe(REASONS.address);
     expect(reason("http://127.0.0.1:9000/hook", prod)).toBe("Only https URLs are allowed.");
     expect(reason("http://0x7f.1:9000/", dev)).toBeNull();
     expect(reason("http://[::ffff:127.0.0.1]:9000/", dev)).toBeNull();
@@ -274,8 +274,8 @@ describe("checkUrl", () => {
     expect(reason("https://127.0.0.1/", dev)).toBeNull();
     // Only what reaches this machine itself: embeddings of 127/8 in routed prefixes do not.
     expect(reason("http://[2002:7f00:1::]/", dev)).toBe("Only https URLs are allowed.");
-    expect(reason("https://[2002:7f00:1::]/", dev)).toBe(PRIVATE_ADDRESS);
+    expect(reason("https://[2002:7f00:1::]/", dev)).toBe(REASONS.address);
     expect(reason("http://hooks.example.com/", dev)).toBe("Only https URLs are allowed.");
-    expect(reason("https://intranet/", dev)).toBe(PRIVATE_ADDRESS);
+    expect(reason("https://intranet/", dev)).toBe(REASONS.address);
   });
 });

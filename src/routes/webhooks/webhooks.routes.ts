@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context";
-import { fieldError } from "../../lib/errors";
+import { fieldError, notFound } from "../../lib/errors";
 import { ID, pathId } from "../../lib/fields";
 import { toPage } from "../../lib/pagination";
 import { validate } from "../../lib/validate";
@@ -8,6 +8,7 @@ import { authorized, requireStaff } from "../../middleware/auth";
 import { doc, PARTIAL_UPDATES } from "../../openapi/describe";
 import { enqueueAfter } from "../../webhooks/fanout";
 import { guardUrl } from "../../webhooks/resolve";
+import { targetRules } from "../../webhooks/send";
 import {
   DEFAULT_GRACE_SECONDS,
   deliveriesQuery,
@@ -46,12 +47,8 @@ const DELIVERY = "/:delivery{[0-9]+}";
  * WEBHOOK_ALLOW_LOOPBACK says so), and every address its host resolves to public.
  */
 async function checkedUrl(c: Context<AppEnv>, url: string): Promise<string> {
-  const config = c.var.config;
-  const check = await guardUrl(
-    url,
-    { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK },
-    { url: config.WEBHOOK_DNS_URL, key: config.WEBHOOK_DNS_KEY },
-  );
+  const { policy, resolver } = targetRules(c.var.config);
+  const check = await guardUrl(url, policy, resolver);
   if (!check.ok) throw fieldError("url", check.reason);
   return check.url.href;
 }
@@ -137,7 +134,7 @@ const webhooks = new Hono<AppEnv>()
     requireStaff(),
     async (c) => {
       const [{ rows }] = await authorized(c, deleteEndpointQuery(c.var.db, pathId(c.req.param("id"))));
-      if (rows.length === 0) return c.json({ detail: "Not found." }, 404);
+      if (rows.length === 0) throw notFound();
       return c.body(null, 204);
     },
   )
@@ -155,7 +152,7 @@ const webhooks = new Hono<AppEnv>()
     async (c) => {
       const grace = c.req.valid("json").grace_seconds ?? DEFAULT_GRACE_SECONDS;
       const [{ rows }] = await authorized(c, rotateSecretQuery(c.var.db, pathId(c.req.param("id")), grace));
-      if (rows.length === 0) return c.json({ detail: "Not found." }, 404);
+      if (rows.length === 0) throw notFound();
       return c.json(rows[0]!, 200);
     },
   )

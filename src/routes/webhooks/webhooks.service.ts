@@ -8,20 +8,18 @@ import { iso } from "../orders/orders.service";
 import type { DeliveriesQuery, EndpointCreate, EndpointUpdate } from "./webhooks.schemas";
 import type { WebhookDeliveryJson, WebhookEndpointJson } from "./webhooks.serialize";
 
-const isoOrNull = (column: unknown) => sql`CASE WHEN ${column} IS NULL THEN NULL ELSE ${iso(sql`${column}`)} END`;
-
 /** The API's endpoint, written by Postgres from a `webhook_endpoints e` row. */
 const endpointJson = sql<WebhookEndpointJson>`json_build_object(
   'id', e.id, 'url', e.url, 'description', e.description, 'events', to_json(e.events),
   'is_active', e.is_active, 'follow_redirects', e.follow_redirects, 'disabled_reason', e.disabled_reason,
-  'failing_since', ${isoOrNull(sql`e.failing_since`)},
+  'failing_since', ${iso(sql`e.failing_since`)},
   'previous_secret_expires_at', CASE WHEN e.previous_secret_expires_at > now() THEN ${iso(sql`e.previous_secret_expires_at`)} END,
   'created_at', ${iso(sql`e.created_at`)}, 'updated_at', ${iso(sql`e.updated_at`)},
   'health', (SELECT json_build_object(
       'pending', count(*) FILTER (WHERE d.status = 'pending'),
       'delivered', count(*) FILTER (WHERE d.status = 'delivered'),
       'failed', count(*) FILTER (WHERE d.status = 'failed'),
-      'last_attempt_at', ${isoOrNull(sql`e.last_attempt_at`)}, 'last_status_code', e.last_status_code)
+      'last_attempt_at', ${iso(sql`e.last_attempt_at`)}, 'last_status_code', e.last_status_code)
     FROM webhook_deliveries d WHERE d.endpoint_id = e.id))`;
 
 type EndpointRow = { endpoint: WebhookEndpointJson; total: number; secret?: string };
@@ -77,14 +75,13 @@ export const rotateSecretQuery = (db: Db, id: number, grace: number) =>
       previous_secret_expires_at = CASE WHEN ${grace}::int > 0 THEN now() + make_interval(secs => ${grace}::int) END,
       secret = ${newSecret()}, updated_at = now()
     WHERE id = ${id}::int
-    RETURNING secret, CASE WHEN previous_secret_expires_at IS NULL THEN NULL
-      ELSE ${iso(sql`previous_secret_expires_at`)} END AS previous_secret_expires_at`);
+    RETURNING secret, ${iso(sql`previous_secret_expires_at`)} AS previous_secret_expires_at`);
 
 /** The API's delivery, from `webhook_deliveries d` joined to `webhook_events ev`; the log holds the latest 20 attempts. */
 const deliveryJson = sql<WebhookDeliveryJson>`json_build_object(
   'id', d.id, 'event_id', ev.public_id, 'event_type', ev.type, 'status', d.status, 'attempts', d.attempts,
-  'next_attempt_at', CASE WHEN d.status = 'pending' THEN ${isoOrNull(sql`d.next_attempt_at`)} END,
-  'delivered_at', ${isoOrNull(sql`d.delivered_at`)}, 'created_at', ${iso(sql`d.created_at`)},
+  'next_attempt_at', CASE WHEN d.status = 'pending' THEN ${iso(sql`d.next_attempt_at`)} END,
+  'delivered_at', ${iso(sql`d.delivered_at`)}, 'created_at', ${iso(sql`d.created_at`)},
   'log', COALESCE((SELECT json_agg(json_build_object('attempt', a.attempt, 'status_code', a.status_code,
                      'duration_ms', a.duration_ms, 'error', a.error, 'at', ${iso(sql`a.created_at`)}) ORDER BY a.id)
            FROM (SELECT * FROM webhook_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 20) a), '[]'::json))`;
