@@ -118,7 +118,7 @@ async function settle(
 ) {
   const { db } = connect(config);
   if (!env.WEBHOOKS) return void (await markDelivered(db, events, delivered));
-  const [, claimed] = await db.batch([markDelivered(db, events, delivered), claimQuery(db, { queue: env.WEBHOOKS })]);
+  const [, claimed] = await db.batch([markDelivered(db, events, delivered), claimQuery(db)]);
   await enqueue(env.WEBHOOKS, claimed.rows, requestId);
   if (claimed.rows.length === SEND_BATCH) await flushWebhooks(env, config, { requestId });
 }
