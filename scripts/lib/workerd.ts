@@ -96,7 +96,7 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   const controlPort = await freePort();
   const secret = crypto.randomUUID();
   copyFileSync(join(opts.bundleDir, "index.js"), join(dir, "index.js"));
-  copyFileSync(join(frontFiles, "router.js"), join(dir, "router.js"));
+  copyFileSync(fileURLToPath(new URL("../../src/runtime/front.js", import.meta.url)), join(dir, "router.js"));
   copyFileSync(join(frontFiles, "control.js"), join(dir, "control.js"));
   writeFileSync(join(dir, "config.capnp"), configText(opts, controlPort, secret), { mode: 0o600 });
   const child = spawn(workerdBin, ["serve", join(dir, "config.capnp")], {

@@ -1,5 +1,6 @@
 // @ts-check
-// `npm start`'s front worker, inside workerd beside the app: what Cloudflare does in front of a
+// The front of the app where Cloudflare is not: `npm start`'s worker beside the app in workerd, and
+// the Deno server (src/deno.ts). It does what Cloudflare does in front of a
 // deployed Worker. Paths that run the Worker first (wrangler.toml's `run_worker_first`) go to the
 // app; anything else is a static asset from the bundle's assets directory, with the Content-Type
 // its extension names and the headers `_headers` gives it; a path no asset has goes to the app.
