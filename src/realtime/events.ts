@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MAX_SOCKETS } from "../config";
 import { ORDER_STATUSES } from "../db/schema";
 import { id, timestamp } from "../openapi/schemas";
 
@@ -13,6 +14,33 @@ export const hubEventSchema = z.object({
 });
 
 export type HubEvent = z.infer<typeof hubEventSchema>;
+
+const hubConnectSchema = z.object({
+  audience: z.enum(["user", "staff"]),
+  userId: z.coerce.number().int().positive(),
+  family: z.uuid().optional(),
+  since: z.coerce.number().int().min(0).optional(),
+  bearer: z.enum(["1"]).optional(),
+  maxSockets: z.coerce.number().int().positive().default(MAX_SOCKETS),
+});
+
+export type HubConnect = z.infer<typeof hubConnectSchema>;
+
+/**
+ * Who a socket is for, from the X-Hub-* headers the notification routes set once they authorized
+ * it (a client's own are removed first); null when they are not the route's.
+ */
+export function hubConnect(headers: Headers): HubConnect | null {
+  const parsed = hubConnectSchema.safeParse({
+    audience: headers.get("x-hub-audience"),
+    userId: headers.get("x-hub-user"),
+    family: headers.get("x-hub-family") ?? undefined,
+    since: headers.get("x-hub-since") ?? undefined,
+    bearer: headers.get("x-hub-bearer") ?? undefined,
+    maxSockets: headers.get("x-hub-max-sockets") ?? undefined,
+  });
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Who may still hear a hub's events, as the database saw it in the statement that wrote or read

@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
-import { type Bindings, MAX_SOCKETS } from "../config";
+import type { Bindings } from "../config";
 import {
   ACCESS_REVOKED,
   eventMessage,
   type HubEvent,
+  hubConnect,
   hubEventSchema,
   type Listeners,
   listenersSchema,
@@ -18,15 +19,6 @@ import {
 } from "./events";
 
 const encoder = new TextEncoder();
-
-const connectSchema = z.object({
-  audience: z.enum(["user", "staff"]),
-  userId: z.coerce.number().int().positive(),
-  family: z.uuid().optional(),
-  since: z.coerce.number().int().min(0).optional(),
-  bearer: z.enum(["1"]).optional(),
-  maxSockets: z.coerce.number().int().positive().default(MAX_SOCKETS),
-});
 
 type WsMessage<S extends z.ZodType> = z.infer<S>;
 
@@ -61,24 +53,17 @@ export class UserHub extends DurableObject<Bindings> {
 
   /** Upgrades a request the Worker already authenticated; the Worker sets the X-Hub-* headers. */
   async fetch(request: Request): Promise<Response> {
-    const parsed = connectSchema.safeParse({
-      audience: request.headers.get("x-hub-audience"),
-      userId: request.headers.get("x-hub-user"),
-      family: request.headers.get("x-hub-family") ?? undefined,
-      since: request.headers.get("x-hub-since") ?? undefined,
-      bearer: request.headers.get("x-hub-bearer") ?? undefined,
-      maxSockets: request.headers.get("x-hub-max-sockets") ?? undefined,
-    });
-    if (!parsed.success) return new Response("bad hub request", { status: 400 });
-    if (this.ctx.getWebSockets().length >= parsed.data.maxSockets) {
+    const who = hubConnect(request.headers);
+    if (!who) return new Response("bad hub request", { status: 400 });
+    if (this.ctx.getWebSockets().length >= who.maxSockets) {
       return Response.json({ detail: "Too many connections for this user." }, { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({
-      audience: parsed.data.audience,
-      userId: parsed.data.userId,
-      family: parsed.data.family,
+      audience: who.audience,
+      userId: who.userId,
+      family: who.family,
     } satisfies Subscriber);
     server.send(
       JSON.stringify({
@@ -86,8 +71,8 @@ export class UserHub extends DurableObject<Bindings> {
         message: "Connected to order notifications",
       } satisfies WsMessage<typeof WsConnectionEstablished>),
     );
-    if (parsed.data.since !== undefined) this.replay(server, parsed.data.since);
-    const headers = parsed.data.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
+    if (who.since !== undefined) this.replay(server, who.since);
+    const headers = who.bearer ? { "Sec-WebSocket-Protocol": "bearer" } : undefined;
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
