@@ -1,11 +1,13 @@
 // The production bundle served by bare `workerd` (the open-source runtime Workers run on), from
 // the project's own node_modules, with a generated config: what `npm start` and the bench run.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_readConfig } from "wrangler";
+import { stopper, untilAnswers } from "./child-server.ts";
 import { freePort } from "./free-port.ts";
 import { offlineEnv, wranglerBin } from "./wrangler.ts";
 
@@ -105,13 +107,7 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   });
   child.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${opts.port}`;
-  const stop = () =>
-    new Promise<void>((resolveStop) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-      child.once("exit", () => resolveStop());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
-    });
+  const stop = stopper(child, 3000);
   const sweep = async () => {
     const res = await fetch(`http://127.0.0.1:${controlPort}/sweep`, {
       method: "POST",
@@ -120,18 +116,6 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
     if (!res.ok) throw new Error(`sweep answered ${res.status}`);
     return ((await res.json()) as { delivered: number }).delivered;
   };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`workerd exited with code ${child.exitCode} before it answered`);
-    const ok = await fetch(`${url}/api/`).then(
-      (r) => r.body?.cancel().then(() => true),
-      () => false,
-    );
-    if (ok) return { child, url, sweep, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error("workerd did not answer within 20 s");
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilAnswers("workerd", child, url, 20, stop);
+  return { child, url, sweep, stop };
 }
