@@ -62,6 +62,12 @@ export default {
     if (request.method !== "GET" && request.method !== "HEAD") return env.APP.fetch(request);
     const file = url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname;
     const asset = await env.ASSETS.fetch(new URL(file, "http://assets"), { method: request.method });
+    if (asset.status === 404 && !url.pathname.endsWith("/") && !file.includes("/_")) {
+      // A directory named without its slash: Cloudflare's assets redirect to it (html_handling).
+      const index = await env.ASSETS.fetch(new URL(`${url.pathname}/index.html`, "http://assets"), { method: "HEAD" });
+      await index.body?.cancel();
+      if (index.ok) return new Response(null, { status: 307, headers: { Location: `${url.pathname}/${url.search}` } });
+    }
     if (asset.status === 404 || file.includes("/_")) return env.APP.fetch(request);
     // Files are read per request by workerd's disk service; the rules once (kept as a value, not a
     // promise: one settled in another request must not be awaited here).
