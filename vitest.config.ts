@@ -2,6 +2,14 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import type { TestStack } from "./tests/support/stack.ts";
 
+/** E2e suites of a launcher of their own (`npm start`, `wrangler dev`), not of the harness's runtime. */
+const LAUNCHER_SUITES = [
+  "tests/e2e/start.test.ts",
+  "tests/e2e/plain-wrangler-dev.test.ts",
+  "tests/e2e/secrets.test.ts",
+  "tests/e2e/throttle-timeout.test.ts",
+];
+
 export default defineConfig({
   test: {
     // At the root, so it runs once in plain Node (not under the workerd resolve conditions).
@@ -29,9 +37,23 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
+          exclude: ["tests/e2e/deno-*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          provide: { runtime: "workerd" },
+        },
+      },
+      {
+        // The same app on Deno (src/deno.ts): every suite of the harness, so both serve one API.
+        test: {
+          name: "e2e-deno",
+          include: ["tests/e2e/**/*.test.ts"],
+          exclude: LAUNCHER_SUITES,
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          provide: { runtime: "deno" },
         },
       },
     ],

@@ -15,6 +15,8 @@ declare module "vitest" {
     stack: TestStack;
     /** True under `npm run test:stress` (STRESS=1): the reliability suite scales its counts up. */
     stress: boolean;
+    /** The runtime the e2e harness starts the app on: workerd (wrangler), or Deno in the `e2e-deno` project. */
+    runtime: "workerd" | "deno";
   }
 }
 

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inject } from "vitest";
 import { unstable_startWorker } from "wrangler";
+import { startDeno } from "../../scripts/lib/deno.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { createTestDatabase, type TestStack, uniqueName, workerVars } from "./stack.ts";
 
 export interface RunningWorker {
@@ -19,8 +24,12 @@ export interface WorkerOptions {
   logLevel?: "none" | "error" | "warn";
 }
 
-/** The real Worker over real HTTP (wrangler's dev server), on this file's own database. */
+/**
+ * The real Worker over real HTTP, on this file's own database: wrangler's dev server, or in the
+ * `e2e-deno` project the same app on Deno (src/deno.ts) with a KV file of its own.
+ */
 export async function startTestWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
+  if (inject("runtime") === "deno") return startDenoWorker(options);
   Object.assign(process.env, {
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_HIDE_BANNER: "true",
@@ -55,6 +64,37 @@ export async function startTestWorker(options: WorkerOptions = {}): Promise<Runn
     stop: async () => {
       await worker.dispose();
       await database.drop();
+    },
+  };
+}
+
+/** A running Deno server of the app on a KV file (`kvPath`) of its own or one shared with another. */
+export async function startDenoWorker(
+  options: WorkerOptions & {
+    kvPath?: string;
+    database?: { url: string; drop(): Promise<void> };
+    redisPrefix?: string;
+  } = {},
+): Promise<RunningWorker & { kvPath: string }> {
+  const stack = inject("stack");
+  const database = options.database ?? (await createTestDatabase(stack));
+  const redisPrefix = options.redisPrefix ?? `${uniqueName("d")}:`;
+  const base = workerVars(stack, database.url, redisPrefix);
+  const vars = options.vars ? await options.vars(base) : base;
+  const dir = options.kvPath ? undefined : mkdtempSync(join(tmpdir(), "shop-deno-kv-"));
+  const kvPath = options.kvPath ?? join(dir!, "kv.sqlite");
+  const server = await startDeno({ port: await freePort(), vars, kvPath, quiet: options.logLevel === "none" });
+  return {
+    url: server.url,
+    stack,
+    databaseUrl: database.url,
+    redisPrefix,
+    vars,
+    kvPath,
+    stop: async () => {
+      await server.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.database) await database.drop();
     },
   };
 }
