@@ -1,13 +1,15 @@
-// npm run bench [-- --quick] [-- --dev] [-- --rtt MS] [-- --dashboard] [-- --webhooks] [-- --out FILE]
+// npm run bench [-- --quick] [-- --runtime workerd|deno] [-- --dev] [-- --rtt MS] [-- --dashboard] [-- --webhooks] [-- --out FILE]
 // Starts its own stack (a fresh database on the Postgres server at DATABASE_URL, a Redis key
 // prefix at REDIS_URL, the local Neon/Upstash stand-ins, the production bundle on workerd as
-// `npm start` serves it, or `wrangler dev` with --dev; request logging on, as by default), drives
+// `npm start` serves it, the same app on Deno with --runtime deno, or `wrangler dev` with --dev;
+// request logging on, as by default), drives
 // load from child processes, prints a Markdown table and writes bench/results/<date>.json.
 // With --rtt, only the edge scenario: the routes one at a time with that much added to every
 // round trip to Postgres and Redis (bench/results/<date>-rtt<MS>.json). With --dashboard, only the
 // dashboard's read at many orders (bench/results/<date>-dashboard.json); the full run includes it.
 // With --webhooks, only placing orders with and without five webhook endpoints, on `wrangler dev`
-// (bare workerd has no Queues) (bench/results/<date>-webhooks.json).
+// (bare workerd has no Queues) or Deno (bench/results/<date>-webhooks.json). A Deno run's files
+// end in -deno.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,13 +24,14 @@ import { busyPercent, machineInfo } from "./bench/machine.ts";
 import { measureRoundTrips, placeOrders, prepareProducts, verifyStock } from "./bench/orders.ts";
 import { fanout, notifyLatency, planRealtime } from "./bench/realtime.ts";
 import { type BenchResults, dashboardRow, flagsOf, markdownTable } from "./bench/report.ts";
-import { startBenchStack } from "./bench/stack.ts";
+import { type Runtime, startBenchStack } from "./bench/stack.ts";
 import { webhooksScenario, webhooksTable } from "./bench/webhooks.ts";
 import { freePort } from "./lib/free-port.ts";
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    runtime: { type: "string", default: "workerd" },
     dev: { type: "boolean", default: false },
     rtt: { type: "string", default: "0" },
     dashboard: { type: "boolean", default: false },
@@ -38,7 +41,18 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick!;
-const runtime = args.dev || args.webhooks ? "dev" : "workerd";
+if (args.runtime !== "workerd" && args.runtime !== "deno") {
+  console.error("--runtime takes workerd or deno");
+  process.exit(2);
+}
+// Bare workerd has no Queues: webhooks run on `wrangler dev` unless Deno (KV's queue) was asked for.
+const runtime: Runtime = args.dev || (args.webhooks && args.runtime === "workerd") ? "dev" : args.runtime;
+const suffix = runtime === "workerd" ? "" : `-${runtime}`;
+const served = {
+  workerd: "the production bundle on workerd (npm start)",
+  deno: "the same app on Deno (npm run dev:deno)",
+  dev: "wrangler dev",
+}[runtime];
 const rttMs = Number(args.rtt);
 if (!Number.isFinite(rttMs) || rttMs < 0 || rttMs > 1000) {
   console.error("--rtt takes milliseconds from 0 to 1000");
@@ -103,9 +117,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 try {
   const { baseUrl } = stack;
-  log(
-    `Worker at ${baseUrl}: ${runtime === "workerd" ? "the production bundle on workerd (npm start)" : "wrangler dev"}, request logging on`,
-  );
+  log(`Worker at ${baseUrl}: ${served}, request logging on`);
   if (rttMs > 0) await edgeRun();
   else if (args.dashboard) await dashboardRun();
   else if (args.webhooks) await webhooksRun();
@@ -147,7 +159,7 @@ async function edgeRun(): Promise<void> {
     samples: quick ? 7 : 15,
     log,
   });
-  writeResults(`${new Date().toISOString().slice(0, 10)}-rtt${rttMs}${quick ? "-quick" : ""}`, {
+  writeResults(`${new Date().toISOString().slice(0, 10)}-rtt${rttMs}${suffix}${quick ? "-quick" : ""}`, {
     date: new Date().toISOString(),
     runtime,
     ...edge,
@@ -170,7 +182,7 @@ async function dashboardRun(): Promise<void> {
   await catalog.seed(databaseUrl, settings.smallProducts);
   await registerCustomers(baseUrl, "buyer", settings.buyers);
   const dashboard = await dashboardScenario(await createStaff(baseUrl, databaseUrl, "bench_staff"));
-  writeResults(`${new Date().toISOString().slice(0, 10)}-dashboard${quick ? "-quick" : ""}`, {
+  writeResults(`${new Date().toISOString().slice(0, 10)}-dashboard${suffix}${quick ? "-quick" : ""}`, {
     date: new Date().toISOString(),
     runtime,
     dashboard,
@@ -196,12 +208,15 @@ async function webhooksRun(): Promise<void> {
     seconds: settings.buyerSeconds,
     log,
   });
-  writeResults(`${new Date().toISOString().slice(0, 10)}-webhooks${quick ? "-quick" : ""}`, {
-    date: new Date().toISOString(),
-    runtime,
-    webhooks,
-    machine: machineInfo(),
-  });
+  writeResults(
+    `${new Date().toISOString().slice(0, 10)}-webhooks${runtime === "deno" ? suffix : ""}${quick ? "-quick" : ""}`,
+    {
+      date: new Date().toISOString(),
+      runtime,
+      webhooks,
+      machine: machineInfo(),
+    },
+  );
   console.log(`\n${webhooksTable(webhooks)}\n`);
   if (webhooks.received < webhooks.expected) {
     console.error(`${webhooks.expected - webhooks.received} events did not arrive`);
@@ -306,7 +321,7 @@ async function fullRun(): Promise<void> {
     if (run.pathsWrapped)
       log(`warning: uncached paths ran out at ${run.products} products; some requests may have hit the cache`);
   }
-  writeResults(`${results.date.slice(0, 10)}${runtime === "dev" ? "-dev" : ""}${quick ? "-quick" : ""}`, results);
+  writeResults(`${results.date.slice(0, 10)}${suffix}${quick ? "-quick" : ""}`, results);
   console.log(`\n${markdownTable(results)}\n`);
   console.log(
     results.flags.length

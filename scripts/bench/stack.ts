@@ -1,6 +1,7 @@
 // The benchmark's own stack: a throwaway database, a Redis key prefix, the local Neon and
 // Upstash stand-ins (counting round trips), and the Worker: the production bundle on workerd as
-// `npm start` serves it, or `wrangler dev` (`--dev`), with request logging on, as by default.
+// `npm start` serves it, the same app on Deno (`--runtime deno`), or `wrangler dev` (`--dev`),
+// with request logging on, as by default.
 // With `rttMs`, a delaying forwarder sits between the Worker and each stand-in (an edge location
 // that far from the database's region).
 import { randomBytes } from "node:crypto";
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { startDeno } from "../lib/deno.ts";
 import { applyMigrations } from "../lib/migrate.ts";
 import { buildBundle, startWorkerd } from "../lib/workerd.ts";
 import { startWranglerDev } from "../lib/wrangler.ts";
@@ -20,7 +22,7 @@ import { startDelay } from "./delay.ts";
 export interface BenchStack {
   baseUrl: string;
   /**
-   * The same bundle and stack with request logging off (workerd runtime only): the floor's
+   * The same server and stack with request logging off (workerd and Deno): the floor's
    * baseline, so logging's cost is a ratio measured in the same run.
    */
   unloggedUrl: string | null;
@@ -34,15 +36,18 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
+/** The production bundle on workerd (`npm start`), the same app on Deno (`npm run dev:deno`), or `wrangler dev`. */
+export type Runtime = "workerd" | "deno" | "dev";
+
 export interface StackOptions {
   /** A Postgres server where this run may create and drop a database `bench_<ts>`. */
   adminUrl: string;
   redisUrl: string;
   port: number;
-  /** Where the unlogged copy listens (workerd runtime). */
+  /** Where the unlogged copy listens (workerd and Deno). */
   unloggedPort: number;
   log: (line: string) => void;
-  runtime: "workerd" | "dev";
+  runtime: Runtime;
   /** Milliseconds added to every round trip between the Worker and Postgres/Redis. */
   rttMs: number;
   /** More Worker variables for a scenario. */
@@ -131,27 +136,26 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
       REDIS_PREFIX: redisPrefix,
       ...opts.vars,
     };
-    // Durable Object storage in a temporary directory, so every run starts with empty hubs.
+    // The hubs' storage (Durable Objects, or Deno KV) in a temporary directory: every run starts empty.
     const persist = mkdtempSync(join(tmpdir(), "bench-hubs-"));
     cleanups.push(async () => rmSync(persist, { recursive: true, force: true }));
     let baseUrl: string;
     let unloggedUrl: string | null = null;
-    if (opts.runtime === "workerd") {
+    if (opts.runtime !== "dev") {
       const bundleDir = join(persist, "bundle");
-      await buildBundle(bundleDir);
+      if (opts.runtime === "workerd") await buildBundle(bundleDir);
       const serve = async (port: number, extra: Record<string, string>, dir: string) => {
-        const server = await startWorkerd({
-          port,
-          vars: { ...vars, ...extra },
-          bundleDir,
-          persistDir: join(persist, dir),
-          quiet: !process.env.BENCH_VERBOSE,
-        });
+        const quiet = !process.env.BENCH_VERBOSE;
+        const own = { ...vars, ...extra };
+        const server =
+          opts.runtime === "workerd"
+            ? await startWorkerd({ port, vars: own, bundleDir, persistDir: join(persist, dir), quiet })
+            : await startDeno({ port, vars: own, kvPath: join(persist, dir, "kv.sqlite"), quiet });
         cleanups.push(() => server.stop());
         return server.url;
       };
-      baseUrl = await serve(opts.port, {}, "do");
-      unloggedUrl = await serve(opts.unloggedPort, { LOG_REQUESTS: "false" }, "do-unlogged");
+      baseUrl = await serve(opts.port, {}, "hubs");
+      unloggedUrl = await serve(opts.unloggedPort, { LOG_REQUESTS: "false" }, "hubs-unlogged");
     } else {
       const server = await startWranglerDev({
         port: opts.port,
