@@ -149,3 +149,16 @@ Deno.test("sends an event stored right after the upgrade to every socket, howeve
     await hubs.get("user:e").deliver("user", [event(1)], alice);
     for (const socket of sockets) assertEquals((await socket.until(2))[1]?.seq, 1);
   }));
+
+Deno.test("numbers concurrent deliveries to one hub once each, in one sequence, copies included", () =>
+  withHubs(async ({ hubs, open }) => {
+    const socket = await open("hub=staff:f&user=1");
+    await socket.until(1);
+    const hub = hubs.get("staff:f");
+    // As the staff feed gets them: every order at once, some delivered twice (a sweep and a retry).
+    await Promise.all(Array.from({ length: 300 }, (_, i) => hub.deliver("user", [event((i % 250) + 1)], alice)));
+    const seqs = (await socket.until(251)).slice(1).map((f) => f.seq);
+    assertEquals(seqs, Array.from({ length: 250 }, (_, i) => i + 1));
+    const orders = new Set((await socket.until(251)).slice(1).map((f) => f.order_id));
+    assertEquals(orders.size, 250);
+  }));

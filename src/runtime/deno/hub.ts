@@ -21,6 +21,11 @@ import {
 
 /** How often a process looks for other processes' writes to the hubs it holds sockets for. */
 export const POLL_MS = 100;
+/**
+ * Messages written to a hub in one atomic commit at most: KV reads at most 10 keys at a time and
+ * commits at most 1,000 mutations (each message takes two, four once retention drops one).
+ */
+const WRITE_BATCH = 40;
 /** Sessions per KV value: a value holds at most 64 KiB. */
 const SESSIONS_PER_KEY = 1000;
 /** Logged-out sessions kept in a hub's head, for the processes that hold their sockets. */
@@ -43,6 +48,14 @@ const EMPTY: Head = { seq: 0, lv: 0, listenerKeys: 0, rv: 0, revoked: [] };
 interface Stored {
   key: string;
   body: string;
+}
+
+/** A message waiting for its hub's next commit. */
+interface Write {
+  key: string;
+  render: (seq: number) => object;
+  listeners: Listeners;
+  done: PromiseWithResolvers<void>;
 }
 
 interface Subscriber {
@@ -86,6 +99,8 @@ export class KvHubs {
   private timer: ReturnType<typeof setInterval> | undefined;
   private leased = Date.now();
   private polling = false;
+  /** Per hub, the messages waiting for the commit after the one in flight. */
+  private readonly writes = new Map<string, Write[]>();
 
   constructor(
     private readonly kv: Deno.Kv,
@@ -185,7 +200,8 @@ export class KvHubs {
     this.local.set(name, hub);
     // What was stored since `at`, and any change of listeners, before anything newer.
     await this.sync(name, hub);
-    await this.writeCount(name, hub);
+    // Not awaited: a burst of joins must not wait on one write each.
+    this.writeCount(name, hub).catch(logFailure("hub socket count"));
     this.timer ??= setInterval(() => void this.poll(), POLL_MS);
   }
 
@@ -204,9 +220,11 @@ export class KvHubs {
   private async deliver(name: string, audience: "user" | "staff", input: HubEvent[], allowed: Listeners) {
     const events = z.array(hubEventSchema).parse(input);
     const listeners = listenersSchema.parse(allowed);
-    for (const event of events) {
-      await this.store(name, `${event.eventId}@${event.at}`, (seq) => eventMessage(event, seq, audience), listeners);
-    }
+    await Promise.all(
+      events.map((event) =>
+        this.store(name, `${event.eventId}@${event.at}`, (seq) => eventMessage(event, seq, audience), listeners),
+      ),
+    );
     await this.changed(name);
     return events.map((e) => e.eventId);
   }
@@ -220,30 +238,77 @@ export class KvHubs {
 
   /**
    * Gives a message not yet held under `key` the next seq, with the listeners it was written
-   * for, and drops the event that falls out of the retained window; retried on a concurrent write.
+   * for. One commit per hub at a time in this process, carrying every message that arrived
+   * meanwhile: concurrent writers of one hub (the staff feed gets every order) would otherwise
+   * fail each other's checks and retry without end.
    */
-  private async store(name: string, key: string, render: (seq: number) => object, listeners: Listeners) {
+  private store(name: string, key: string, render: (seq: number) => object, listeners: Listeners): Promise<void> {
+    const done = Promise.withResolvers<void>();
+    const queued = this.writes.get(name);
+    if (queued) queued.push({ key, render, listeners, done });
+    else {
+      const writes = [{ key, render, listeners, done }];
+      this.writes.set(name, writes);
+      void this.drain(name, writes);
+    }
+    return done.promise;
+  }
+
+  private async drain(name: string, writes: Write[]): Promise<void> {
+    while (writes.length > 0) {
+      const batch = writes.splice(0, WRITE_BATCH);
+      try {
+        await this.commit(name, batch);
+        for (const w of batch) w.done.resolve();
+      } catch (error) {
+        for (const w of batch) w.done.reject(error);
+      }
+    }
+    this.writes.delete(name);
+  }
+
+  /**
+   * One atomic commit of the batch's new messages, the latest listeners, and the drop of what falls
+   * out of the retained window. Every write to a hub changes its head, so the head's check alone
+   * proves nothing was stored under these keys since they were read; retried if another process wrote.
+   */
+  private async commit(name: string, batch: Write[]): Promise<void> {
     for (;;) {
-      const [headEntry, held] = await this.kv.getMany<[Head, number]>([
-        ["hub", name, "head"],
-        ["hub", name, "key", key],
-      ]);
-      if (held.value !== null) return;
+      const headEntry = await this.kv.get<Head>(["hub", name, "head"]);
+      const keys = [...new Set(batch.map((w) => w.key))];
+      // Taken: already stored, or earlier in this batch (a retry arriving with its original).
+      const taken = new Set<string>();
+      for (let i = 0; i < keys.length; i += 10) {
+        const found = await this.kv.getMany<number[]>(keys.slice(i, i + 10).map((k) => ["hub", name, "key", k]));
+        for (const [j, e] of found.entries()) if (e.value !== null) taken.add(keys[i + j]!);
+      }
+      const fresh: Write[] = [];
+      for (const w of batch) {
+        if (taken.has(w.key)) continue;
+        taken.add(w.key);
+        fresh.push(w);
+      }
+      if (fresh.length === 0) return;
       const head = headEntry.value ?? EMPTY;
-      const seq = head.seq + 1;
-      const chunks = chunk(listeners);
-      const op = this.kv
-        .atomic()
-        .check(headEntry, held)
-        .set(["hub", name, "head"], { ...head, seq, lv: head.lv + 1, listenerKeys: chunks.length })
-        .set(["hub", name, "event", seq], { key, body: JSON.stringify(render(seq)) } satisfies Stored)
-        .set(["hub", name, "key", key], seq);
+      const chunks = chunk(fresh.at(-1)!.listeners);
+      const op = this.kv.atomic().check(headEntry);
+      let seq = head.seq;
+      for (const w of fresh) {
+        seq += 1;
+        op.set(["hub", name, "event", seq], { key: w.key, body: JSON.stringify(w.render(seq)) } satisfies Stored);
+        op.set(["hub", name, "key", w.key], seq);
+      }
+      op.set(["hub", name, "head"], { ...head, seq, lv: head.lv + 1, listenerKeys: chunks.length });
       for (const [i, part] of chunks.entries()) op.set(["hub", name, "listeners", i], part);
-      const dropped = seq - RETAINED_EVENTS;
-      if (dropped > 0) {
-        const old = await this.kv.get<Stored>(["hub", name, "event", dropped]);
-        op.delete(["hub", name, "event", dropped]);
-        if (old.value) op.delete(["hub", name, "key", old.value.key]);
+      const drops: Deno.KvKey[] = [];
+      for (let gone = Math.max(1, head.seq + 1 - RETAINED_EVENTS); gone <= seq - RETAINED_EVENTS; gone++) {
+        drops.push(["hub", name, "event", gone]);
+      }
+      for (let i = 0; i < drops.length; i += 10) {
+        for (const old of await this.kv.getMany<Stored[]>(drops.slice(i, i + 10))) {
+          op.delete(old.key);
+          if (old.value) op.delete(["hub", name, "key", old.value.key]);
+        }
       }
       if ((await op.commit()).ok) return;
     }
