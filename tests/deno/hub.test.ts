@@ -158,7 +158,10 @@ Deno.test("numbers concurrent deliveries to one hub once each, in one sequence, 
     // As the staff feed gets them: every order at once, some delivered twice (a sweep and a retry).
     await Promise.all(Array.from({ length: 300 }, (_, i) => hub.deliver("user", [event((i % 250) + 1)], alice)));
     const seqs = (await socket.until(251)).slice(1).map((f) => f.seq);
-    assertEquals(seqs, Array.from({ length: 250 }, (_, i) => i + 1));
+    assertEquals(
+      seqs,
+      Array.from({ length: 250 }, (_, i) => i + 1),
+    );
     const orders = new Set((await socket.until(251)).slice(1).map((f) => f.order_id));
     assertEquals(orders.size, 250);
   }));

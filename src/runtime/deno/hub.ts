@@ -84,6 +84,8 @@ class LocalHub {
   version: string | null = null;
   /** Syncs one at a time, so no socket is sent an event twice or out of order. */
   chain: Promise<unknown> = Promise.resolve();
+  /** Sockets open but not joined yet: the hub stays this process's until they are. */
+  joining = 0;
 }
 
 /** Work started from a timer or a socket event: logged, tried again later (an unhandled rejection would end the process). */
@@ -149,7 +151,13 @@ export class KvHubs {
     const hub = this.hub(name);
     socket.onopen = () => {
       socket.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" }));
-      this.serial(hub, () => this.join(name, hub, subscriber, at, who.since)).catch(logFailure("hub join"));
+      hub.joining += 1;
+      const join = () =>
+        this.join(name, hub, subscriber, at, who.since).finally(() => {
+          hub.joining -= 1;
+          this.release(name, hub);
+        });
+      this.serial(hub, join).catch(logFailure("hub join"));
     };
     socket.onmessage = (e) => answer(socket, e.data);
     socket.onclose = () => {
@@ -157,7 +165,7 @@ export class KvHubs {
       if (hub.sockets.delete(subscriber) && this.local.get(name) === hub) {
         this.writeCount(name, hub).catch(logFailure("hub socket count"));
       }
-      if (hub.sockets.size === 0 && this.local.get(name) === hub) this.local.delete(name);
+      this.release(name, hub);
     };
     return response;
   }
@@ -203,6 +211,11 @@ export class KvHubs {
     // Not awaited: a burst of joins must not wait on one write each.
     this.writeCount(name, hub).catch(logFailure("hub socket count"));
     this.timer ??= setInterval(() => void this.poll(), POLL_MS);
+  }
+
+  /** A hub with no socket here left, and none about to join, stops being polled. */
+  private release(name: string, hub: LocalHub): void {
+    if (hub.sockets.size === 0 && hub.joining === 0 && this.local.get(name) === hub) this.local.delete(name);
   }
 
   private hub(name: string): LocalHub {
