@@ -8,7 +8,7 @@ import { KvHubs } from "../../src/runtime/deno/hub.ts";
 
 type Frame = Record<string, unknown>;
 
-/** A KV file of its own, the hubs over it, and a server that upgrades `/?hub=&user=&since=`. */
+/** A KV file of its own, the hubs over it, and a server that upgrades `/?hub=&user=&since=&max=`. */
 async function withHubs(test: (t: { hubs: KvHubs; open: (q: string) => Promise<Socket> }) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   const kv = await Deno.openKv(`${dir}/kv.sqlite`);
@@ -18,6 +18,7 @@ async function withHubs(test: (t: { hubs: KvHubs; open: (q: string) => Promise<S
     const q = new URL(request.url).searchParams;
     const headers = new Headers({ "x-hub-audience": "user", "x-hub-user": q.get("user") ?? "" });
     if (q.has("since")) headers.set("x-hub-since", q.get("since")!);
+    if (q.has("max")) headers.set("x-hub-max-sockets", q.get("max")!);
     current = request;
     return hubs.get(q.get("hub") ?? "").fetch(new Request(request, { headers }));
   });
@@ -164,4 +165,16 @@ Deno.test("numbers concurrent deliveries to one hub once each, in one sequence, 
     );
     const orders = new Set((await socket.until(251)).slice(1).map((f) => f.order_id));
     assertEquals(orders.size, 250);
+  }));
+
+Deno.test("holds simultaneous upgrades to the socket cap, and frees a place when a socket closes", () =>
+  withHubs(async ({ open }) => {
+    const tries = await Promise.allSettled(Array.from({ length: 12 }, () => open("hub=user:g&user=1&max=5")));
+    const opened = tries.flatMap((t) => (t.status === "fulfilled" ? [t.value] : []));
+    assertEquals([opened.length, tries.length - opened.length], [5, 7]);
+    for (const socket of opened) await socket.until(1);
+    opened[0]!.ws.close();
+    await opened[0]!.closed;
+    await new Promise((r) => setTimeout(r, 50));
+    await open("hub=user:g&user=1&max=5");
   }));

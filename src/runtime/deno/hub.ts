@@ -33,13 +33,15 @@ interface Subscriber {
 
 const encoder = new TextEncoder();
 
-function closeRevoked(ws: WebSocket): void {
+function closeSocket(ws: WebSocket, code: number, reason: string): void {
   try {
-    ws.close(ACCESS_REVOKED, "access revoked");
+    ws.close(code, reason);
   } catch {
-    // Already closing.
+    // Already closing, or not open yet.
   }
 }
+
+const closeRevoked = (ws: WebSocket) => closeSocket(ws, ACCESS_REVOKED, "access revoked");
 
 /** One hub's sockets in this process, and what they have been told. */
 class LocalHub {
@@ -49,7 +51,7 @@ class LocalHub {
   version: string | null = null;
   /** Syncs one at a time, so no socket is sent an event twice or out of order. */
   chain: Promise<unknown> = Promise.resolve();
-  /** Sockets open but not joined yet: the hub stays this process's until they are. */
+  /** Sockets upgraded or upgrading, not joined yet: they count against the cap, and keep the hub here. */
   joining = 0;
 }
 
@@ -62,6 +64,8 @@ const logFailure = (what: string) => (error: unknown) => log("error", `${what} f
  */
 export class KvHubs {
   private readonly local = new Map<string, LocalHub>();
+  /** Every socket of this process, joined or not: shutdown closes them all. */
+  private readonly open = new Set<WebSocket>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private leased = Date.now();
   private polling = false;
@@ -93,7 +97,7 @@ export class KvHubs {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const names = [...this.local.keys()];
-    for (const hub of this.local.values()) for (const s of hub.sockets) s.ws.close(1001, "going away");
+    for (const ws of this.open) closeSocket(ws, 1001, "going away");
     this.local.clear();
     await Promise.all(names.map((name) => this.data.writeCount(name, 0)));
   }
@@ -102,34 +106,50 @@ export class KvHubs {
     const who = hubConnect(request.headers);
     const original = this.original();
     if (!who || !original) return new Response("bad hub request", { status: 400 });
+    // Counted against the cap from now until it joins or closes: simultaneous upgrades see each other.
+    const hub = this.hub(name);
+    if (hub.sockets.size + hub.joining >= who.maxSockets) {
+      this.release(name, hub);
+      return tooMany();
+    }
+    hub.joining += 1;
+    let counted = true;
+    const joined = () => {
+      if (!counted) return;
+      counted = false;
+      hub.joining -= 1;
+      this.release(name, hub);
+    };
     // The socket hears every event after this read, even one stored before its join below runs.
-    const [others, at] = await Promise.all([this.data.otherSockets(name), this.data.head(name)]);
-    if (others + (this.local.get(name)?.sockets.size ?? 0) >= who.maxSockets) {
-      return Response.json({ detail: "Too many connections for this user." }, { status: 429 });
+    const [others, at] = await Promise.all([this.data.otherSockets(name), this.data.head(name)]).catch((error) => {
+      joined();
+      throw error;
+    });
+    if (others + hub.sockets.size + hub.joining > who.maxSockets) {
+      joined();
+      return tooMany();
     }
     const { socket, response } = Deno.upgradeWebSocket(original);
+    this.open.add(socket);
     // Chosen here, not through `{ protocol }`: Deno 2.9 splits the offered list on ", " only, so a
     // client sending "bearer,<token>" (the ws package does) would be refused.
     if (who.bearer) response.headers.set("sec-websocket-protocol", "bearer");
     socket.binaryType = "arraybuffer";
     const subscriber: Subscriber = { ws: socket, userId: who.userId, family: who.family, cursor: 0 };
-    const hub = this.hub(name);
     socket.onopen = () => {
       socket.send(JSON.stringify({ type: "connection_established", message: "Connected to order notifications" }));
-      hub.joining += 1;
-      const join = () =>
-        this.join(name, hub, subscriber, at, who.since).finally(() => {
-          hub.joining -= 1;
-          this.release(name, hub);
-        });
-      this.serial(hub, join).catch(logFailure("hub join"));
+      this.serial(hub, () => this.join(name, hub, subscriber, at, who.since, joined).finally(joined)).catch(
+        logFailure("hub join"),
+      );
     };
     socket.onmessage = (e) => answer(socket, e.data);
     socket.onclose = () => {
+      this.open.delete(socket);
       // After close() the hub is no longer this process's: its count is gone already.
       if (hub.sockets.delete(subscriber) && this.local.get(name) === hub) {
         this.data.writeCount(name, hub.sockets.size).catch(logFailure("hub socket count"));
       }
+      joined();
       this.release(name, hub);
     };
     return response;
@@ -142,6 +162,8 @@ export class KvHubs {
     s: Subscriber,
     at: Deno.KvEntryMaybe<Head>,
     since: number | undefined,
+    /** Called as the socket moves from joining to joined, so the cap never counts it twice. */
+    joined: () => void,
   ): Promise<void> {
     const head = at.value ?? EMPTY;
     if (s.family && head.revoked.includes(s.family)) {
@@ -170,6 +192,7 @@ export class KvHubs {
     }
     if (s.ws.readyState !== WebSocket.OPEN) return;
     hub.sockets.add(s);
+    joined();
     this.local.set(name, hub);
     // What was stored since `at`, and any change of listeners, before anything newer.
     await this.sync(name, hub);
@@ -304,6 +327,8 @@ export class KvHubs {
     closeRevoked(s.ws);
   }
 }
+
+const tooMany = () => Response.json({ detail: "Too many connections for this user." }, { status: 429 });
 
 /** A client message: "ping" gets "pong"; anything else an error, or a close when too big. */
 function answer(ws: WebSocket, message: string | ArrayBuffer): void {
