@@ -8,6 +8,7 @@ import { log } from "../../lib/log";
 import {
   ACCESS_REVOKED,
   eventMessage,
+  type HubConnect,
   type HubEvent,
   hubConnect,
   hubEventSchema,
@@ -120,11 +121,24 @@ export class KvHubs {
       hub.joining -= 1;
       this.release(name, hub);
     };
-    // The socket hears every event after this read, even one stored before its join below runs.
-    const [others, at] = await Promise.all([this.data.otherSockets(name), this.data.head(name)]).catch((error) => {
+    try {
+      return await this.upgrade(name, hub, who, original, joined);
+    } catch (error) {
       joined();
       throw error;
-    });
+    }
+  }
+
+  /** The socket's upgrade, once it holds a place under the cap (`joined` gives the place back). */
+  private async upgrade(
+    name: string,
+    hub: LocalHub,
+    who: HubConnect,
+    original: Request,
+    joined: () => void,
+  ): Promise<Response> {
+    // The socket hears every event after this read, even one stored before its join below runs.
+    const [others, at] = await Promise.all([this.data.otherSockets(name), this.data.head(name)]);
     if (others + hub.sockets.size + hub.joining > who.maxSockets) {
       joined();
       return tooMany();
