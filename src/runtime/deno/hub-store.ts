@@ -54,13 +54,16 @@ export class HubStore {
     return this.kv.get<Head>(["hub", name, "head"]);
   }
 
-  /** The heads of many hubs, ten per read (KV's limit). */
-  async heads(names: string[]): Promise<Deno.KvEntryMaybe<Head>[]> {
-    const found: Deno.KvEntryMaybe<Head>[] = [];
-    for (let i = 0; i < names.length; i += 10) {
-      found.push(...(await this.kv.getMany<Head[]>(names.slice(i, i + 10).map((n) => ["hub", n, "head"]))));
-    }
-    return found;
+  /** The heads of many hubs. */
+  heads(names: string[]): Promise<Deno.KvEntryMaybe<Head>[]> {
+    return this.getAll<Head>(names.map((n) => ["hub", n, "head"]));
+  }
+
+  /** Any number of keys, in order: KV reads at most ten in one call, so these go ten at a time, at once. */
+  private async getAll<T>(keys: Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]> {
+    const parts: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+    for (let i = 0; i < keys.length; i += 10) parts.push(this.kv.getMany<T[]>(keys.slice(i, i + 10)));
+    return (await Promise.all(parts)).flat();
   }
 
   /**
@@ -101,14 +104,12 @@ export class HubStore {
    */
   private async commit(name: string, batch: Write[]): Promise<void> {
     for (;;) {
-      const headEntry = await this.kv.get<Head>(["hub", name, "head"]);
+      const headEntry = await this.head(name);
       const keys = [...new Set(batch.map((w) => w.key))];
       // Taken: already stored, or earlier in this batch (a retry arriving with its original).
       const taken = new Set<string>();
-      for (let i = 0; i < keys.length; i += 10) {
-        const found = await this.kv.getMany<number[]>(keys.slice(i, i + 10).map((k) => ["hub", name, "key", k]));
-        for (const [j, e] of found.entries()) if (e.value !== null) taken.add(keys[i + j]!);
-      }
+      const held = await this.getAll<number>(keys.map((k) => ["hub", name, "key", k]));
+      for (const [i, e] of held.entries()) if (e.value !== null) taken.add(keys[i]!);
       const fresh: Write[] = [];
       for (const w of batch) {
         if (taken.has(w.key)) continue;
@@ -131,11 +132,9 @@ export class HubStore {
       for (let gone = Math.max(1, head.seq + 1 - RETAINED_EVENTS); gone <= seq - RETAINED_EVENTS; gone++) {
         drops.push(["hub", name, "event", gone]);
       }
-      for (let i = 0; i < drops.length; i += 10) {
-        for (const old of await this.kv.getMany<Stored[]>(drops.slice(i, i + 10))) {
-          op.delete(old.key);
-          if (old.value) op.delete(["hub", name, "key", old.value.key]);
-        }
+      for (const old of await this.getAll<Stored>(drops)) {
+        op.delete(old.key);
+        if (old.value) op.delete(["hub", name, "key", old.value.key]);
       }
       if ((await op.commit()).ok) return;
     }
@@ -169,13 +168,8 @@ export class HubStore {
   }
 
   async listeners(name: string, keys: number): Promise<Listeners> {
-    const parts: Listeners[] = [];
-    for (let i = 0; i < keys; i += 10) {
-      const got = await this.kv.getMany<Listeners[]>(
-        Array.from({ length: Math.min(10, keys - i) }, (_, j) => ["hub", name, "listeners", i + j]),
-      );
-      for (const e of got) if (e.value) parts.push(e.value);
-    }
+    const found = await this.getAll<Listeners>(Array.from({ length: keys }, (_, i) => ["hub", name, "listeners", i]));
+    const parts = found.flatMap((e) => (e.value ? [e.value] : []));
     return { users: parts.flatMap((p) => p.users), sessions: parts.flatMap((p) => p.sessions) };
   }
 
