@@ -4,15 +4,13 @@
 // Deno KV (runtime/deno/hub.ts), the webhook queue in KV's queue; the minute sweep is Deno.cron.
 import { AsyncLocalStorage } from "node:async_hooks";
 import app from "./app";
-import { type Bindings, readConfig, variables } from "./config";
-import { deliverEvents } from "./realtime/deliver";
+import { consumeQueue, sweep } from "./background";
+import { type Bindings, variables } from "./config";
 import { assetsFetcher } from "./runtime/deno/assets";
 import { KvHubs } from "./runtime/deno/hub";
 import { kvQueue, listen } from "./runtime/deno/queue";
 import front from "./runtime/front.js";
 import { WORKER_FIRST } from "./runtime/worker-first";
-import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
-import { flushWebhooks } from "./webhooks/fanout";
 
 const vars = Object.fromEntries(
   Object.keys(variables.shape).flatMap((name) => {
@@ -44,14 +42,11 @@ const frontEnv = {
   WORKER_FIRST: JSON.stringify(WORKER_FIRST),
 };
 
-const drainQueue = listen(kv, (queue) =>
-  queue.endsWith("-dead") ? (batch) => consumeDeadWebhooks(batch, env) : (batch) => consumeWebhooks(batch, env),
-);
+const drainQueue = listen(kv, (batch) => consumeQueue(batch, env));
 
-// The Cron Trigger's work (src/index.ts `scheduled`); every process runs it, the hubs ignore repeats.
+// The Cron Trigger's sweep; every process runs it, the hubs ignore repeats.
 Deno.cron("sweep", "* * * * *", async () => {
-  const config = readConfig(env);
-  await Promise.allSettled([deliverEvents(env, config), flushWebhooks(env, config, { overdue: true })]);
+  await Promise.allSettled(sweep(env));
 });
 
 const server = Deno.serve(

@@ -1,25 +1,18 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import app from "./app";
+import { consumeQueue, sweep } from "./background";
 import { type Bindings, readConfig } from "./config";
 import { deliverEvents } from "./realtime/deliver";
-import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
-import { flushWebhooks } from "./webhooks/fanout";
 
 export { UserHub } from "./realtime/user-hub";
 
 export default {
   fetch: app.fetch,
-  /** The Cron Trigger's sweep: delivers outbox events whose first delivery did not happen. */
+  /** The Cron Trigger's sweep. */
   scheduled(_controller, env, ctx) {
-    const config = readConfig(env);
-    ctx.waitUntil(deliverEvents(env, config));
-    ctx.waitUntil(flushWebhooks(env, config, { overdue: true }));
+    for (const work of sweep(env)) ctx.waitUntil(work);
   },
-  /** Webhook deliveries (README "Webhooks"), and those the queue gave up on. */
-  async queue(batch, env) {
-    if (batch.queue.endsWith("-dead")) await consumeDeadWebhooks(batch, env);
-    else await consumeWebhooks(batch, env);
-  },
+  queue: consumeQueue,
 } satisfies ExportedHandler<Bindings>;
 
 /**

@@ -41,11 +41,11 @@ export function kvQueue(kv: Deno.Kv, queue: string): Queue<unknown> {
 }
 
 /**
- * Listens on the KV queue and hands batches to `consume(queueName)`; a message retried (or in a
+ * Listens on the KV queue and hands each queue's batches to `consume`; a message retried (or in a
  * batch whose consumer threw) goes back with its delay, and one that failed `MAX_RETRIES` times
  * to `<queue>-dead`. Returns a function that waits for the batches in flight.
  */
-export function listen(kv: Deno.Kv, consume: (queue: string) => Consumer): () => Promise<void> {
+export function listen(kv: Deno.Kv, consume: Consumer): () => Promise<void> {
   const waiting = new Map<
     string,
     { envelopes: Envelope[]; timer: ReturnType<typeof setTimeout>; done: PromiseWithResolvers<void> }
@@ -79,7 +79,7 @@ export function listen(kv: Deno.Kv, consume: (queue: string) => Consumer): () =>
       },
     } as unknown as MessageBatch<unknown>;
     try {
-      await consume(queue)(batch);
+      await consume(batch);
     } catch (err) {
       log("warn", "queue consumer failed", { queue, error: String(err) });
       for (const e of envelopes) if (!verdict.has(e.id)) verdict.set(e.id, RETRY_DELAY_S);
